@@ -1,0 +1,93 @@
+package io.nvfp4.quantize;
+
+import io.nvfp4.format.BF16;
+import io.nvfp4.format.ElementType;
+import io.nvfp4.format.Ties;
+import io.nvfp4.format.ZeroSign;
+
+/**
+ * The scalar NVFP4 reference: one routine per step, in the exact fp32 order of operations of each
+ * recipe (spec sections 2.2 to 2.5). Every other NVFP4 kernel must produce the same bytes.
+ */
+final class Nvfp4Reference {
+    /** 448 * 6: the E4M3 maximum times the E2M1 maximum. */
+    static final float E4M3_TIMES_E2M1_MAX = 2688f;
+    private static final float E4M3_MIN_NORMAL = 0x1p-6f;
+    private static final float E4M3_MAX = 448f;
+    private static final int E2M1_MAX_CODE = 7;
+
+    private Nvfp4Reference() {}
+
+    /**
+     * The tensor scale as {@code recipe} stores it, for a tensor amax {@code a > 0}; 1 when a is 0
+     * (an all-zero tensor: every reference divides by zero there, this library stores 1 and all-zero
+     * codes).
+     */
+    static float tensorScale(Nvfp4Recipe recipe, float a) {
+        if (a == 0) {
+            return 1f;
+        }
+        float g = switch (recipe) {
+            case MODELOPT, TORCHAO -> a / E4M3_TIMES_E2M1_MAX;
+            // torch's `2688.0 / amax` is amax.reciprocal() * 2688: two roundings, not one division.
+            case COMPRESSED_TENSORS -> (1f / a) * E4M3_TIMES_E2M1_MAX;
+            // llm-compressor on a bf16 model: each tensor op computes in fp32 and stores bf16.
+            case COMPRESSED_TENSORS_BF16 -> BF16.round(BF16.round(1f / BF16.round(a)) * E4M3_TIMES_E2M1_MAX);
+            case GGML -> 1f;
+        };
+        if (!(g > 0) || !Float.isFinite(g)) {
+            throw new IllegalArgumentException("tensor amax " + a + " gives tensor scale " + g + " under " + recipe
+                    + ": outside what fp32 can scale");
+        }
+        return g;
+    }
+
+    /** The E4M3 block-scale byte for a block amax {@code b} and the stored tensor scale {@code g}. */
+    static int blockScaleCode(Nvfp4Recipe recipe, float b, float g) {
+        return switch (recipe) {
+            case MODELOPT -> {
+                float r = b / (6f * g);
+                yield ElementType.E4M3.encode(r == 0 ? 1f : r);
+            }
+            case TORCHAO -> ElementType.E4M3.encode(Math.clamp((b / 6f) / g, E4M3_MIN_NORMAL, E4M3_MAX));
+            case COMPRESSED_TENSORS -> ctScaleCode(g * (b / 6f));
+            case COMPRESSED_TENSORS_BF16 -> ctScaleCode(g * BF16.round(b / 6f));
+            case GGML -> Ggml.ue4m3(b / 6f);
+        };
+    }
+
+    private static int ctScaleCode(float r) {
+        int code = ElementType.E4M3.encode(Math.clamp(r, -E4M3_MAX, E4M3_MAX));
+        return code == 0 ? 0x20 : code; // torch.where(scales == 0, 0.125, scales)
+    }
+
+    /**
+     * The per-block constant the elements are scaled with: torchao multiplies by it, modelopt and
+     * compressed-tensors divide by it, GGML uses ggml's halved scale.
+     */
+    static float elementDivisorOrFactor(Nvfp4Recipe recipe, float s, float g) {
+        return switch (recipe) {
+            case MODELOPT -> s * g;
+            case TORCHAO -> (1f / g) / s; // "reciprocal to match the MSLK triton kernel"
+            case COMPRESSED_TENSORS, COMPRESSED_TENSORS_BF16 -> s / g;
+            case GGML -> s * 0.5f;        // ggml_ue4m3_to_fp32 returns value / 2 (its table is 2 x E2M1)
+        };
+    }
+
+    /** The E2M1 code of element {@code x} given the block constant from {@link #elementDivisorOrFactor}. */
+    static int elementCode(Nvfp4Recipe recipe, float x, float k) {
+        return switch (recipe) {
+            case MODELOPT -> {
+                float q = x / k;
+                // A block scale that underflowed to 0 makes q = ±Inf or 0/0 = NaN; modelopt's
+                // searchsorted puts NaN past the last bound (code 7, sign clear). Both decode to 0.
+                yield Float.isNaN(q) ? E2M1_MAX_CODE
+                        : ElementType.E2M1.encode(q, Ties.EVEN, ZeroSign.NEGATIVE);
+            }
+            case TORCHAO -> ElementType.E2M1.encode(Math.clamp(x * k, -6f, 6f), Ties.EVEN, ZeroSign.SIGN_BIT);
+            case COMPRESSED_TENSORS, COMPRESSED_TENSORS_BF16 ->
+                    ElementType.E2M1.encode(Math.clamp(x / k, -6f, 6f), Ties.EVEN, ZeroSign.NEGATIVE);
+            case GGML -> Ggml.bestIndex(x, k);
+        };
+    }
+}
