@@ -164,6 +164,12 @@ public final class Quantizer {
         return Nvfp4Reference.tensorScale(nv, Float.isNaN(tensorAmax) ? Math.abs(amax) : tensorAmax);
     }
 
+    @Override
+    public String toString() {
+        return "Quantizer[" + format + ", " + recipe + (Float.isNaN(tensorAmax) ? "" : ", tensor amax " + tensorAmax)
+                + ", scales " + scaleLayout + "]";
+    }
+
     /** Quantizes block {@code x[from, from + blockSize)} into {@code out}; returns its scale byte. */
     private int quantizeBlock(float[] x, int from, float g, int[] out) {
         int n = format.blockSize();

@@ -46,6 +46,10 @@ public final class FloatMatrix {
     /** A view of {@code values}, which must hold exactly rows x columns floats. */
     public static FloatMatrix of(float[] values, long rows, long columns) {
         Objects.requireNonNull(values, "values");
+        if (rows > 0 && columns > 0 && (double) rows * columns != values.length) {
+            throw new IllegalArgumentException("a " + rows + " x " + columns + " matrix needs " + rows * columns
+                    + " values, the array has " + values.length);
+        }
         return new FloatMatrix(rows, columns, DType.F32, MemorySegment.ofArray(values));
     }
 
