@@ -8,4 +8,5 @@ module io.nvfp4.core {
     exports io.nvfp4.format;
     exports io.nvfp4.tensor;
     exports io.nvfp4.quantize;
+    exports io.nvfp4.metrics;
 }

@@ -1,6 +1,7 @@
 package io.nvfp4.quantize;
 
 import io.nvfp4.format.BlockFormat;
+import io.nvfp4.format.ElementType;
 import io.nvfp4.tensor.QuantizedMatrix;
 
 import java.lang.foreign.MemorySegment;
@@ -26,13 +27,13 @@ public final class Dequantizer {
         int columns = Math.toIntExact(q.columns());
         Objects.checkFromIndexSize(0, columns, dst.length);
         BlockFormat format = q.format();
-        float[] table = format.elementType().decodeTable();
+        ElementType element = format.elementType();
         int blockSize = format.blockSize();
         for (int b = 0; b * blockSize < columns; b++) {
             float factor = q.blockFactor(row, b);
             int end = Math.min(columns, (b + 1) * blockSize);
             for (int c = b * blockSize; c < end; c++) {
-                dst[c] = table[q.code(row, c)] * factor;
+                dst[c] = element.decode(q.code(row, c)) * factor;
             }
         }
     }

@@ -28,6 +28,21 @@ public record MxRecipe(MxScaleRule scaleRule, Ties ties, ZeroSign zeroSign) impl
         Objects.requireNonNull(zeroSign, "zeroSign");
     }
 
+    /** The constant's name (OCP, MICROXCALING, GGML), else the three components. */
+    @Override
+    public String toString() {
+        if (equals(OCP)) {
+            return "OCP";
+        }
+        if (equals(MICROXCALING)) {
+            return "MICROXCALING";
+        }
+        if (equals(GGML)) {
+            return "GGML";
+        }
+        return scaleRule + "/" + ties + "/" + zeroSign;
+    }
+
     /** {@code rule} with torchao's element rounding (ties to even, sign bit copied). */
     public static MxRecipe of(MxScaleRule rule) {
         return new MxRecipe(rule, Ties.EVEN, ZeroSign.SIGN_BIT);

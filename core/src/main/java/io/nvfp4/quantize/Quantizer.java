@@ -88,8 +88,8 @@ public final class Quantizer {
      * @throws IllegalArgumentException if the format has no tensor scale, or amax is not positive and finite
      */
     public Quantizer withTensorAmax(float amax) {
-        if (!format.hasTensorScale()) {
-            throw new IllegalArgumentException(format + " has no tensor scale to calibrate");
+        if (!format.hasTensorScale() || recipe == Nvfp4Recipe.GGML) {
+            throw new IllegalArgumentException(format + " with recipe " + recipe + " has no tensor scale to calibrate");
         }
         if (!(amax > 0) || !Float.isFinite(amax)) {
             throw new IllegalArgumentException("a calibrated tensor amax must be positive and finite, got " + amax);

@@ -2,7 +2,6 @@ package io.nvfp4.tensor;
 
 import io.nvfp4.format.BlockFormat;
 import io.nvfp4.format.ScaleLayout;
-import io.nvfp4.quantize.MxRecipe;
 import io.nvfp4.quantize.Nvfp4Recipe;
 import io.nvfp4.quantize.Recipe;
 
@@ -198,9 +197,8 @@ public final class QuantizedMatrix {
 
     @Override
     public String toString() {
-        String recipeName = recipe instanceof MxRecipe mx ? mx.scaleRule() + "/" + mx.ties() : recipe.toString();
         return format + "[" + rows + " x " + columns + (paddedColumns != columns ? " (padded " + paddedColumns + ")" : "")
-                + ", " + recipeName + ", scales " + scaleLayout
+                + ", " + recipe + ", scales " + scaleLayout
                 + (format.hasTensorScale() ? ", tensor scale " + tensorScale : "") + "]";
     }
 }

@@ -170,6 +170,7 @@ class QuantizerTest {
         assertThatThrownBy(() -> Quantizer.nvfp4().withTensorAmax(Float.NaN)).hasMessageContaining("positive and finite");
         assertThatThrownBy(() -> Quantizer.nvfp4().withTensorAmax(0f)).hasMessageContaining("positive and finite");
         assertThatThrownBy(() -> Quantizer.mx(BlockFormat.MXFP4).withTensorAmax(1f)).hasMessageContaining("no tensor scale");
+        assertThatThrownBy(() -> Quantizer.nvfp4(Nvfp4Recipe.GGML).withTensorAmax(1f)).hasMessageContaining("no tensor scale");
         assertThatThrownBy(() -> Quantizer.mx(BlockFormat.NVFP4)).hasMessageContaining("Nvfp4Recipe");
         assertThatThrownBy(() -> Quantizer.of(BlockFormat.MXFP4, Nvfp4Recipe.MODELOPT)).hasMessageContaining("does not describe");
     }

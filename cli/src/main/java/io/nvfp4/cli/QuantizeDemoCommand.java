@@ -1,0 +1,122 @@
+package io.nvfp4.cli;
+
+import io.nvfp4.format.BlockFormat;
+import io.nvfp4.metrics.ErrorStats;
+import io.nvfp4.quantize.Dequantizer;
+import io.nvfp4.quantize.MxRecipe;
+import io.nvfp4.quantize.Nvfp4Recipe;
+import io.nvfp4.quantize.Quantizer;
+import io.nvfp4.tensor.FloatMatrix;
+import io.nvfp4.tensor.QuantizedMatrix;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * {@code nvfp4 quantize-demo}: quantizes a seeded standard-normal matrix with every NVFP4 recipe and
+ * with OCP MXFP4, and prints the error and the time of each. Needs no files and no downloads.
+ */
+@Command(name = "quantize-demo",
+        mixinStandardHelpOptions = true,
+        description = "Quantize a seeded random matrix with every NVFP4 recipe and with MXFP4; print the error"
+                + " (SQNR, MSE, max abs), the tensor scale and the time of each.")
+final class QuantizeDemoCommand implements Runnable {
+    private static final String ROW = "%-31s %8s %11s %12s %13s %12s%n";
+    /** Heap bytes per element: the input and its dequantized copy as fp32, plus codes and scales. */
+    private static final double HEAP_BYTES_PER_ELEMENT = 4 + 4 + 1;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--rows", paramLabel = "N", defaultValue = "4096", description = "Rows (default: ${DEFAULT-VALUE}).")
+    private int rows;
+
+    @Option(names = "--cols", paramLabel = "K", defaultValue = "4096",
+            description = "Columns, along which blocks run; need not be a block multiple (default: ${DEFAULT-VALUE}).")
+    private int cols;
+
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    private long seed;
+
+    /** One line of the comparison: a label and the quantizer it stands for. */
+    private record Variant(String label, Quantizer quantizer) {}
+
+    @Override
+    public void run() {
+        checkShape();
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "quantize-demo: %d x %d fp32 standard normal, seed %d; JDK %s, %d available processors%n",
+                rows, cols, seed, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+        out.println("quantize ms: wall clock of one Quantizer.quantize call after warm-up (an untimed call on the same data)");
+        out.println();
+        float[] input = standardNormal(rows * cols, seed);
+        FloatMatrix matrix = FloatMatrix.of(input, rows, cols);
+
+        out.printf(Locale.ROOT, ROW, "format / recipe", "SQNR dB", "MSE", "max abs err", "tensor scale",
+                "quantize ms");
+        for (Variant v : variants()) {
+            v.quantizer().quantize(matrix); // warm-up on the same data: JIT, pool threads, allocation
+            long start = System.nanoTime();
+            QuantizedMatrix q = v.quantizer().quantize(matrix);
+            double millis = (System.nanoTime() - start) / 1e6;
+            ErrorStats error = ErrorStats.compare(input, Dequantizer.dequantize(q));
+            String tensorScale = q.format().hasTensorScale()
+                    ? String.format(Locale.ROOT, "%.6g", q.tensorScale()) : "-";
+            out.printf(Locale.ROOT, ROW, v.label(), String.format(Locale.ROOT, "%.3f", error.sqnrDb()),
+                    String.format(Locale.ROOT, "%.4e", error.mse()),
+                    String.format(Locale.ROOT, "%.6f", error.maxAbsError()), tensorScale,
+                    String.format(Locale.ROOT, "%.1f", millis));
+        }
+        out.println();
+        out.println("tensor scale as each recipe stores it: amax/2688 (dequantize multiplies) for MODELOPT and TORCHAO,");
+        out.println("2688/amax (dequantize divides) for COMPRESSED_TENSORS*, 1 for GGML (none); MXFP4 has none.");
+        out.flush();
+    }
+
+    /** Every NVFP4 recipe, then OCP MXFP4. */
+    private static List<Variant> variants() {
+        List<Variant> variants = new ArrayList<>();
+        for (Nvfp4Recipe recipe : Nvfp4Recipe.values()) {
+            variants.add(new Variant("NVFP4 " + recipe.name(), Quantizer.nvfp4(recipe)));
+        }
+        variants.add(new Variant("MXFP4 OCP", Quantizer.mx(BlockFormat.MXFP4, MxRecipe.OCP)));
+        return variants;
+    }
+
+    /** Rejects shapes that cannot be held: a usage error (exit 2), not an OutOfMemoryError later. */
+    private void checkShape() {
+        if (rows < 1 || cols < 1) {
+            throw new ParameterException(spec.commandLine(),
+                    "--rows and --cols must be positive, got " + rows + " x " + cols);
+        }
+        long elements = (long) rows * cols;
+        if (elements > Integer.MAX_VALUE - 8) {
+            throw new ParameterException(spec.commandLine(), rows + " x " + cols + " = " + elements
+                    + " elements; the demo holds them in one Java array, at most " + (Integer.MAX_VALUE - 8));
+        }
+        long needMiB = (long) (elements * HEAP_BYTES_PER_ELEMENT) >> 20;
+        long haveMiB = Runtime.getRuntime().maxMemory() >> 20;
+        if (needMiB > haveMiB) {
+            throw new ParameterException(spec.commandLine(), rows + " x " + cols + " needs about " + needMiB
+                    + " MiB of heap, this JVM has " + haveMiB + " MiB; raise -Xmx (NVFP4_JAVA_OPTS for ./nvfp4)");
+        }
+    }
+
+    /** {@code n} standard-normal floats, the same for the same seed on every machine and thread count. */
+    private static float[] standardNormal(int n, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] values = new float[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        return values;
+    }
+}

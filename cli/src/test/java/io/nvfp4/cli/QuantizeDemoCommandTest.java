@@ -1,0 +1,62 @@
+package io.nvfp4.cli;
+
+import io.nvfp4.quantize.Nvfp4Recipe;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class QuantizeDemoCommandTest {
+    @Test
+    void printsARowPerRecipeWithPlausibleSqnr() {
+        // K = 100 is not a multiple of 16 or 32: the last block of every row is zero-padded.
+        CliRun run = CliRun.of("quantize-demo", "--rows", "64", "--cols", "100", "--seed", "7");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("64 x 100", "seed 7", "after warm-up");
+        List<String> labels = new ArrayList<>();
+        for (Nvfp4Recipe r : Nvfp4Recipe.values()) {
+            labels.add("NVFP4 " + r.name());
+        }
+        labels.add("MXFP4 OCP");
+        for (String label : labels) {
+            String row = run.out().lines().filter(l -> l.startsWith(label + " ")).findFirst().orElseThrow();
+            String[] cells = row.substring(label.length()).trim().split(" +");
+            assertThat(cells).as(row).hasSize(5);
+            assertThat(Double.parseDouble(cells[0])).as("SQNR dB of %s", label).isBetween(15.0, 30.0);
+            assertThat(Double.parseDouble(cells[1])).as("MSE of %s", label).isPositive();
+            assertThat(Double.parseDouble(cells[4])).as("ms of %s", label).isNotNegative();
+        }
+    }
+
+    @Test
+    void sameSeedSameNumbers() {
+        String a = withoutTimes(CliRun.of("quantize-demo", "--rows", "8", "--cols", "64", "--seed", "3").out());
+        String b = withoutTimes(CliRun.of("quantize-demo", "--rows", "8", "--cols", "64", "--seed", "3").out());
+
+        assertThat(a).isEqualTo(b);
+    }
+
+    @Test
+    void nonPositiveShapeIsAUsageError() {
+        CliRun run = CliRun.of("quantize-demo", "--rows", "0");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err().lines()).singleElement().asString().contains("must be positive");
+    }
+
+    @Test
+    void shapeBeyondOneArrayIsAUsageError() {
+        CliRun run = CliRun.of("quantize-demo", "--rows", "65536", "--cols", "65536");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("4294967296 elements");
+    }
+
+    /** The output with the last column (milliseconds) of every table row cut off. */
+    private static String withoutTimes(String out) {
+        return out.replaceAll("(?m) +[0-9.]+$", "");
+    }
+}
