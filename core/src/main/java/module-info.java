@@ -1,6 +1,6 @@
 /**
  * nvfp4-java core: block formats and their element codecs, quantized tensors, the exact scalar
- * quantizer and dequantizer.
+ * quantizer and dequantizer, error metrics, and the backend SPI with its scalar reference.
  */
 module io.nvfp4.core {
     requires org.slf4j;
@@ -8,5 +8,9 @@ module io.nvfp4.core {
     exports io.nvfp4.format;
     exports io.nvfp4.tensor;
     exports io.nvfp4.quantize;
+    exports io.nvfp4.backend;
     exports io.nvfp4.metrics;
+
+    uses io.nvfp4.backend.Backend;
+    provides io.nvfp4.backend.Backend with io.nvfp4.backend.ScalarBackend;
 }
