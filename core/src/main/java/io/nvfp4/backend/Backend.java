@@ -49,10 +49,16 @@ public interface Backend {
 
     /**
      * {@code y = x * W^T}: for W [N x K] and x [M x K] writes y [M x N] row-major into
-     * {@code y[0 .. M*N)}. K is W's logical column count.
+     * {@code y[0 .. M*N)}. K is W's logical column count. Runs on {@code pool}'s threads; the
+     * result does not depend on their number.
      *
      * @throws IllegalArgumentException if the shapes do not fit, or {@code weight} is another backend's
      * @throws IllegalStateException    if {@code weight} is closed
      */
-    void matmul(PreparedWeight weight, FloatMatrix x, float[] y);
+    void matmul(PreparedWeight weight, FloatMatrix x, float[] y, ComputePool pool);
+
+    /** {@link #matmul(PreparedWeight, FloatMatrix, float[], ComputePool)} on {@link ComputePool#shared()}. */
+    default void matmul(PreparedWeight weight, FloatMatrix x, float[] y) {
+        matmul(weight, x, y, ComputePool.shared());
+    }
 }

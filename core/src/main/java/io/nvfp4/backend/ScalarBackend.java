@@ -6,13 +6,12 @@ import io.nvfp4.tensor.FloatMatrix;
 import io.nvfp4.tensor.QuantizedMatrix;
 
 import java.util.Objects;
-import java.util.stream.IntStream;
 
 /**
  * The reference backend: plain Java, every format, always supported. Quantization and
  * dequantization are {@link Quantizer} and {@link Dequantizer}; matmul dequantizes one weight row at
- * a time and sums {@code x[m][k] * w[n][k]} with one fused multiply-add per k, in order, over the
- * common fork-join pool (rows of W in parallel).
+ * a time and sums {@code x[m][k] * w[n][k]} with one fused multiply-add per k, in order; rows of W
+ * run in parallel on the {@link ComputePool}. Quantization runs on the common fork-join pool.
  */
 public final class ScalarBackend implements Backend {
 
@@ -47,7 +46,8 @@ public final class ScalarBackend implements Backend {
     }
 
     @Override
-    public void matmul(PreparedWeight weight, FloatMatrix x, float[] y) {
+    public void matmul(PreparedWeight weight, FloatMatrix x, float[] y, ComputePool pool) {
+        Objects.requireNonNull(pool, "pool");
         QuantizedMatrix w = checkMatmul(this, weight, x, y);
         int m = Math.toIntExact(x.rows());
         int n = Math.toIntExact(w.rows());
@@ -58,7 +58,7 @@ public final class ScalarBackend implements Backend {
             x.readRow(i, 0, row, k);
             System.arraycopy(row, 0, activations, i * k, k);
         }
-        IntStream.range(0, n).parallel().forEach(j -> {
+        pool.parallelFor(n, j -> {
             float[] wRow = new float[k];
             Dequantizer.dequantizeRow(w, j, wRow);
             for (int i = 0; i < m; i++) {
