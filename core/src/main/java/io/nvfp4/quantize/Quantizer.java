@@ -35,16 +35,36 @@ import java.util.stream.LongStream;
 public final class Quantizer {
     private static final long ROWS_PER_TASK = 16;
 
+    /** E4M3 headroom Four Over Six keeps in the tensor scale: 6 * 256 in place of 6 * 448. */
+    private static final float FOUR_OVER_SIX_RANGE = 6f * 256f;
+    /** MSE search: E4M3 codes tried below and above the reference code (see {@link ScaleRule#MSE_SEARCH}). */
+    private static final int MSE_CODES_BELOW = 7;
+    private static final int MSE_CODES_ABOVE = 2;
+    private static final int E4M3_MAX_CODE = 0x7E;
+
     private final BlockFormat format;
     private final Recipe recipe;
     private final float tensorAmax; // NaN: take it from the data
     private final ScaleLayout scaleLayout;
+    private final ScaleRule scaleRule;
+    private final BlockShape blockShape;
+    private final Long stochasticSeed; // null: round to nearest
+    private final RandomHadamard rotation; // null: none
 
-    private Quantizer(BlockFormat format, Recipe recipe, float tensorAmax, ScaleLayout scaleLayout) {
+    private Quantizer(BlockFormat format, Recipe recipe, float tensorAmax, ScaleLayout scaleLayout,
+                      ScaleRule scaleRule, BlockShape blockShape, Long stochasticSeed, RandomHadamard rotation) {
         this.format = format;
         this.recipe = recipe;
         this.tensorAmax = tensorAmax;
         this.scaleLayout = scaleLayout;
+        this.scaleRule = scaleRule;
+        this.blockShape = blockShape;
+        this.stochasticSeed = stochasticSeed;
+        this.rotation = rotation;
+    }
+
+    private Quantizer(BlockFormat format, Recipe recipe) {
+        this(format, recipe, Float.NaN, ScaleLayout.ROW_MAJOR, ScaleRule.REFERENCE, BlockShape.ROW_16, null, null);
     }
 
     /** NVFP4 with the default recipe ({@link Nvfp4Recipe#MODELOPT}). */
@@ -54,8 +74,7 @@ public final class Quantizer {
 
     /** NVFP4 with {@code recipe}. */
     public static Quantizer nvfp4(Nvfp4Recipe recipe) {
-        return new Quantizer(BlockFormat.NVFP4, Objects.requireNonNull(recipe, "recipe"), Float.NaN,
-                ScaleLayout.ROW_MAJOR);
+        return new Quantizer(BlockFormat.NVFP4, Objects.requireNonNull(recipe, "recipe"));
     }
 
     /** An OCP MX format with the OCP recipe (FLOOR, ties to even). */
@@ -69,7 +88,7 @@ public final class Quantizer {
         if (format == BlockFormat.NVFP4) {
             throw new IllegalArgumentException("NVFP4 takes an Nvfp4Recipe: use Quantizer.nvfp4(recipe)");
         }
-        return new Quantizer(format, Objects.requireNonNull(recipe, "recipe"), Float.NaN, ScaleLayout.ROW_MAJOR);
+        return new Quantizer(format, Objects.requireNonNull(recipe, "recipe"));
     }
 
     /** A quantizer for {@code format} with {@code recipe}, whichever kind it is. */
@@ -94,12 +113,100 @@ public final class Quantizer {
         if (!(amax > 0) || !Float.isFinite(amax)) {
             throw new IllegalArgumentException("a calibrated tensor amax must be positive and finite, got " + amax);
         }
-        return new Quantizer(format, recipe, amax, scaleLayout);
+        return new Quantizer(format, recipe, amax, scaleLayout, scaleRule, blockShape, stochasticSeed, rotation);
     }
 
     /** Writes the block scales in {@code layout} (row-major by default). */
     public Quantizer withScaleLayout(ScaleLayout layout) {
-        return new Quantizer(format, recipe, tensorAmax, Objects.requireNonNull(layout, "layout"));
+        return new Quantizer(format, recipe, tensorAmax, Objects.requireNonNull(layout, "layout"), scaleRule,
+                blockShape, stochasticSeed, rotation);
+    }
+
+    /**
+     * Chooses NVFP4 block scales by {@code rule}. Any rule but {@link ScaleRule#REFERENCE} writes
+     * valid NVFP4 that is no longer the recipe's reference bytes; the recipe still fixes the tensor
+     * scale convention and the fp32 order of operations.
+     *
+     * @throws IllegalArgumentException for MX formats, the GGML recipe, or together with stochastic rounding
+     */
+    public Quantizer withScaleRule(ScaleRule rule) {
+        Objects.requireNonNull(rule, "rule");
+        if (rule != ScaleRule.REFERENCE) {
+            requireTunableNvfp4("scale rule " + rule);
+            if (stochasticSeed != null) {
+                throw new IllegalArgumentException("scale rule " + rule + " picks the scale with the lowest error of"
+                        + " deterministic roundings; with stochastic rounding that choice would be random");
+            }
+        }
+        return new Quantizer(format, recipe, tensorAmax, scaleLayout, rule, blockShape, stochasticSeed, rotation);
+    }
+
+    /** Shares each NVFP4 block scale over a {@code shape} of elements (rows of 16 by default). */
+    public Quantizer withBlockShape(BlockShape shape) {
+        Objects.requireNonNull(shape, "shape");
+        if (shape != BlockShape.ROW_16) {
+            requireTunableNvfp4("block shape " + shape);
+        }
+        return new Quantizer(format, recipe, tensorAmax, scaleLayout, scaleRule, shape, stochasticSeed, rotation);
+    }
+
+    /**
+     * Rounds elements stochastically (unbiased, for gradient-style use) with the counter-based stream
+     * {@code seed}: the same seed gives the same bytes, whatever the thread count.
+     *
+     * @throws IllegalArgumentException for the GGML recipe, or with an error-driven scale rule
+     */
+    public Quantizer withStochasticRounding(long seed) {
+        if (recipe == Nvfp4Recipe.GGML) {
+            throw new IllegalArgumentException("the GGML recipe reproduces ggml's own quantizer bytes; it takes no"
+                    + " rounding option");
+        }
+        if (scaleRule != ScaleRule.REFERENCE) {
+            throw new IllegalArgumentException("stochastic rounding cannot be combined with scale rule " + scaleRule
+                    + ", which compares the errors of deterministic roundings");
+        }
+        return new Quantizer(format, recipe, tensorAmax, scaleLayout, scaleRule, blockShape, seed, rotation);
+    }
+
+    /**
+     * Applies {@code rotation} to every row before quantizing (K must be a multiple of 16). The result
+     * holds the rotated weights: multiply it with activations rotated by the same transform, or apply
+     * {@link RandomHadamard#inverse} to what it dequantizes to.
+     */
+    public Quantizer withRotation(RandomHadamard rotation) {
+        Objects.requireNonNull(rotation, "rotation");
+        if (recipe == Nvfp4Recipe.GGML) {
+            throw new IllegalArgumentException("the GGML recipe reproduces ggml's own quantizer bytes; it takes no"
+                    + " rotation");
+        }
+        return new Quantizer(format, recipe, tensorAmax, scaleLayout, scaleRule, blockShape, stochasticSeed, rotation);
+    }
+
+    /** The NVFP4 block-scale rule. */
+    public ScaleRule scaleRule() { return scaleRule; }
+
+    /** The NVFP4 block shape. */
+    public BlockShape blockShape() { return blockShape; }
+
+    /** The stochastic-rounding seed, if elements round stochastically. */
+    public java.util.OptionalLong stochasticSeed() {
+        return stochasticSeed == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(stochasticSeed);
+    }
+
+    /** Whether the output is exactly the recipe's reference bytes: no option changes it. */
+    public boolean reproducesReference() {
+        return scaleRule == ScaleRule.REFERENCE && blockShape == BlockShape.ROW_16 && stochasticSeed == null
+                && rotation == null;
+    }
+
+    private void requireTunableNvfp4(String what) {
+        if (format != BlockFormat.NVFP4) {
+            throw new IllegalArgumentException(what + " applies to NVFP4 only, not " + format);
+        }
+        if (recipe == Nvfp4Recipe.GGML) {
+            throw new IllegalArgumentException("the GGML recipe reproduces ggml's own quantizer bytes; " + what
+                    + " would change them (and ggml NVFP4 has no tensor scale to give Four Over Six headroom)");
+        }
     }
 
     /** The block format. */
@@ -121,15 +228,22 @@ public final class Quantizer {
      */
     public QuantizedMatrix quantize(FloatMatrix input) {
         Objects.requireNonNull(input, "input");
-        float amax = checkedAmax(input);
+        long rows = input.rows();
+        long padded = format.paddedColumns(input.columns());
+        if (rotation != null && input.columns() % RandomHadamard.GROUP != 0) {
+            throw new IllegalArgumentException("a Hadamard rotation needs K to be a multiple of " + RandomHadamard.GROUP
+                    + "; K is " + input.columns());
+        }
+        long blocks = padded / format.blockSize();
+        float[] tileAmax = blockShape == BlockShape.TILE_16X16
+                ? new float[Math.toIntExact(Math.multiplyExact(Math.ceilDiv(rows, 16L), blocks))] : null;
+        float amax = scan(input, padded, tileAmax);
         float tensorScale = 1f;
         if (recipe instanceof Nvfp4Recipe nv) {
             float a = Float.isNaN(tensorAmax) ? amax : tensorAmax;
-            tensorScale = Nvfp4Reference.tensorScale(nv, a);
+            tensorScale = scaleRule == ScaleRule.FOUR_OVER_SIX
+                    ? Nvfp4Reference.tensorScale(nv, a, FOUR_OVER_SIX_RANGE) : Nvfp4Reference.tensorScale(nv, a);
         }
-        long rows = input.rows();
-        long padded = format.paddedColumns(input.columns());
-        long blocks = padded / format.blockSize();
         long rowBytes = format.codeBytesPerRow(padded);
         Arena arena = Arena.ofAuto();
         MemorySegment codes = arena.allocate(Math.multiplyExact(rows, rowBytes));
@@ -140,17 +254,43 @@ public final class Quantizer {
             float[] row = new float[Math.toIntExact(padded)];
             byte[] rowCodes = new byte[Math.toIntExact(rowBytes)];
             int[] blockCodes = new int[format.blockSize()];
+            int[] candidate = new int[format.blockSize()];
             for (long r = task * ROWS_PER_TASK; r < Math.min(rows, (task + 1) * ROWS_PER_TASK); r++) {
-                input.readRow(r, 0, row, Math.toIntExact(input.columns())); // the tail stays zero
+                readRow(input, r, row);
                 for (int b = 0; b < blocks; b++) {
-                    int scale = quantizeBlock(row, b * format.blockSize(), g, blockCodes);
+                    int from = b * format.blockSize();
+                    float blockAmax = tileAmax != null ? tileAmax[(int) ((r / 16) * blocks + b)] : maxAbs(row, from);
+                    int scale = quantizeBlock(row, from, blockAmax, g, r, blockCodes, candidate);
                     scales.set(ValueLayout.JAVA_BYTE, scaleLayout.offset(r, b, blocks), (byte) scale);
-                    pack(blockCodes, rowCodes, b * format.blockSize());
+                    pack(blockCodes, rowCodes, from);
                 }
                 MemorySegment.copy(rowCodes, 0, codes, ValueLayout.JAVA_BYTE, r * rowBytes, rowCodes.length);
             }
         });
         return QuantizedMatrix.wrap(format, recipe, rows, input.columns(), codes, scales, scaleLayout, tensorScale);
+    }
+
+    /**
+     * Quantizes the {@code experts} matrices of an [E, rows, columns] tensor (MoE weights) one by one,
+     * each with its own tensor scale (NVFP4), as per-expert checkpoints store them.
+     */
+    public java.util.List<QuantizedMatrix> quantizeExperts(MemorySegment data, io.nvfp4.tensor.DType dtype,
+                                                          long experts, long rows, long columns) {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(dtype, "dtype");
+        if (experts < 1) {
+            throw new IllegalArgumentException("experts must be positive, got " + experts);
+        }
+        long expertBytes = Math.multiplyExact(Math.multiplyExact(rows, columns), (long) dtype.byteSize());
+        if (data.byteSize() != Math.multiplyExact(expertBytes, experts)) {
+            throw new IllegalArgumentException("[" + experts + ", " + rows + ", " + columns + "] " + dtype + " needs "
+                    + expertBytes * experts + " bytes, the data has " + data.byteSize());
+        }
+        java.util.List<QuantizedMatrix> out = new java.util.ArrayList<>();
+        for (long e = 0; e < experts; e++) {
+            out.add(quantize(FloatMatrix.of(data.asSlice(e * expertBytes, expertBytes), dtype, rows, columns)));
+        }
+        return java.util.List.copyOf(out);
     }
 
     /**
@@ -161,38 +301,100 @@ public final class Quantizer {
         if (!(recipe instanceof Nvfp4Recipe nv)) {
             return 1f;
         }
-        return Nvfp4Reference.tensorScale(nv, Float.isNaN(tensorAmax) ? Math.abs(amax) : tensorAmax);
+        float a = Float.isNaN(tensorAmax) ? Math.abs(amax) : tensorAmax;
+        return scaleRule == ScaleRule.FOUR_OVER_SIX ? Nvfp4Reference.tensorScale(nv, a, FOUR_OVER_SIX_RANGE)
+                : Nvfp4Reference.tensorScale(nv, a);
     }
 
     @Override
     public String toString() {
         return "Quantizer[" + format + ", " + recipe + (Float.isNaN(tensorAmax) ? "" : ", tensor amax " + tensorAmax)
+                + (scaleRule == ScaleRule.REFERENCE ? "" : ", scale rule " + scaleRule)
+                + (blockShape == BlockShape.ROW_16 ? "" : ", blocks " + blockShape)
+                + (stochasticSeed == null ? "" : ", stochastic rounding seed " + stochasticSeed)
+                + (rotation == null ? "" : ", " + rotation)
                 + ", scales " + scaleLayout + "]";
     }
 
-    /** Quantizes block {@code x[from, from + blockSize)} into {@code out}; returns its scale byte. */
-    private int quantizeBlock(float[] x, int from, float g, int[] out) {
+    /**
+     * Quantizes block {@code x[from, from + blockSize)} of row {@code row}, whose scale comes from
+     * {@code blockAmax}, into {@code out}; returns its scale byte.
+     */
+    private int quantizeBlock(float[] x, int from, float blockAmax, float g, long row, int[] out, int[] scratch) {
         int n = format.blockSize();
-        float b = 0;
-        for (int i = 0; i < n; i++) {
-            b = Math.max(b, Math.abs(x[from + i]));
-        }
         if (recipe instanceof Nvfp4Recipe nv) {
-            int scale = Nvfp4Reference.blockScaleCode(nv, b, g);
+            int scale = switch (scaleRule) {
+                case REFERENCE -> Nvfp4Reference.blockScaleCode(nv, blockAmax, g);
+                case FOUR_OVER_SIX -> {
+                    int six = Nvfp4Reference.blockScaleCode(nv, blockAmax, g, 6f);
+                    int four = Nvfp4Reference.blockScaleCode(nv, blockAmax, g, 4f);
+                    yield blockError(nv, x, from, four, g, scratch) < blockError(nv, x, from, six, g, scratch) ? four : six;
+                }
+                case MSE_SEARCH -> {
+                    int reference = Nvfp4Reference.blockScaleCode(nv, blockAmax, g);
+                    int best = reference;
+                    double bestError = blockError(nv, x, from, reference, g, scratch);
+                    int lo = Math.max(1, reference - MSE_CODES_BELOW);
+                    int hi = Math.min(E4M3_MAX_CODE, reference + MSE_CODES_ABOVE);
+                    for (int c = lo; c <= hi && bestError > 0; c++) {
+                        double error = c == reference ? bestError : blockError(nv, x, from, c, g, scratch);
+                        if (error < bestError) {
+                            best = c;
+                            bestError = error;
+                        }
+                    }
+                    yield best;
+                }
+            };
             float k = Nvfp4Reference.elementDivisorOrFactor(nv, ElementType.E4M3.decode(scale), g);
             for (int i = 0; i < n; i++) {
-                out[i] = Nvfp4Reference.elementCode(nv, x[from + i], k);
+                out[i] = stochasticSeed == null ? Nvfp4Reference.elementCode(nv, x[from + i], k)
+                        : Nvfp4Reference.elementCodeStochastic(nv, x[from + i], k,
+                                StochasticRounding.uniform(stochasticSeed, row, from + i));
             }
             return scale;
         }
         MxRecipe mx = (MxRecipe) recipe;
         ElementType element = format.elementType();
-        int scale = MxReference.scaleCode(mx.scaleRule(), element, b);
+        int scale = MxReference.scaleCode(mx.scaleRule(), element, blockAmax);
         float reciprocal = MxReference.reciprocal(scale);
         for (int i = 0; i < n; i++) {
-            out[i] = MxReference.elementCode(element, mx, x[from + i], reciprocal);
+            out[i] = stochasticSeed == null ? MxReference.elementCode(element, mx, x[from + i], reciprocal)
+                    : StochasticRounding.encode(element, x[from + i] * reciprocal,
+                            StochasticRounding.uniform(stochasticSeed, row, from + i), mx.zeroSign());
         }
         return scale;
+    }
+
+    /** The squared error of the block quantized to nearest with scale byte {@code scale}, in double. */
+    private double blockError(Nvfp4Recipe nv, float[] x, int from, int scale, float g, int[] codes) {
+        float s = ElementType.E4M3.decode(scale);
+        float k = Nvfp4Reference.elementDivisorOrFactor(nv, s, g);
+        float factor = QuantizedMatrix.blockFactor(format, recipe, scale, g);
+        double sum = 0;
+        for (int i = 0; i < format.blockSize(); i++) {
+            codes[i] = Nvfp4Reference.elementCode(nv, x[from + i], k);
+            double d = (double) x[from + i] - ElementType.E2M1.decode(codes[i]) * factor;
+            sum += d * d;
+        }
+        return sum;
+    }
+
+    /** Reads a row into {@code row} (the padding stays zero) and rotates it if asked to. */
+    private void readRow(FloatMatrix input, long r, float[] row) {
+        int columns = Math.toIntExact(input.columns());
+        input.readRow(r, 0, row, columns);
+        if (rotation != null) {
+            rotation.forward(row, 0, columns);
+        }
+    }
+
+    private float maxAbs(float[] x, int from) {
+        float b = 0;
+        for (int i = from; i < from + format.blockSize(); i++) {
+            b = Math.max(b, Math.abs(x[i]));
+        }
+        return b;
     }
 
     /** Stores a block's codes into the row's code bytes: two nibbles a byte, low = even column. */
@@ -208,23 +410,32 @@ public final class Quantizer {
         }
     }
 
-    /** The largest |x|, after checking every element is finite. */
-    private static float checkedAmax(FloatMatrix input) {
-        long columns = input.columns();
-        int chunk = (int) Math.min(columns, 1 << 16);
-        float[] buffer = new float[chunk];
+    /**
+     * Checks every element is finite and returns the tensor amax (of the rotated rows, with a
+     * rotation); fills {@code tileAmax} with each 16 x 16 tile's amax when asked.
+     */
+    private float scan(FloatMatrix input, long padded, float[] tileAmax) {
+        int columns = Math.toIntExact(input.columns());
+        float[] row = new float[Math.toIntExact(padded)];
+        long blocks = padded / format.blockSize();
         float amax = 0;
         for (long r = 0; r < input.rows(); r++) {
-            for (long c = 0; c < columns; c += chunk) {
-                int n = (int) Math.min(chunk, columns - c);
-                input.readRow(r, c, buffer, n);
-                for (int i = 0; i < n; i++) {
-                    float v = buffer[i];
-                    if (!Float.isFinite(v)) {
-                        throw new IllegalArgumentException("input element at row " + r + ", column " + (c + i)
-                                + " is " + v + ": NaN and infinite values cannot be quantized");
-                    }
-                    amax = Math.max(amax, Math.abs(v));
+            input.readRow(r, 0, row, columns);
+            for (int i = 0; i < columns; i++) {
+                if (!Float.isFinite(row[i])) {
+                    throw new IllegalArgumentException("input element at row " + r + ", column " + i + " is " + row[i]
+                            + ": NaN and infinite values cannot be quantized");
+                }
+            }
+            if (rotation != null) {
+                rotation.forward(row, 0, columns);
+            }
+            for (int b = 0; b < blocks; b++) {
+                float blockAmax = maxAbs(row, b * format.blockSize());
+                amax = Math.max(amax, blockAmax);
+                if (tileAmax != null) {
+                    int t = (int) ((r / 16) * blocks + b);
+                    tileAmax[t] = Math.max(tileAmax[t], blockAmax);
                 }
             }
         }
