@@ -4,8 +4,10 @@ import io.nvfp4.format.BlockFormat;
 import io.nvfp4.metrics.ErrorStats;
 import io.nvfp4.quantize.Dequantizer;
 import io.nvfp4.quantize.MxRecipe;
+import io.nvfp4.quantize.MxScaleRule;
 import io.nvfp4.quantize.Nvfp4Recipe;
 import io.nvfp4.quantize.Quantizer;
+import io.nvfp4.quantize.ScaleRule;
 import io.nvfp4.tensor.FloatMatrix;
 import io.nvfp4.tensor.QuantizedMatrix;
 import picocli.CommandLine.Command;
@@ -18,7 +20,6 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 
 /**
  * {@code nvfp4 quantize-demo}: quantizes a seeded standard-normal matrix with every NVFP4 recipe and
@@ -27,9 +28,10 @@ import java.util.SplittableRandom;
 @Command(name = "quantize-demo",
         mixinStandardHelpOptions = true,
         description = "Quantize a seeded random matrix with every NVFP4 recipe and with MXFP4; print the error"
-                + " (SQNR, MSE, max abs), the tensor scale and the time of each.")
+                + " (SQNR, MSE, MSE relative to NVFP4 MODELOPT, max abs), the tensor scale and the time of each."
+                + " --all-rules adds the NVFP4 scale rules, every MXFP4 scale mode and MXFP8.")
 final class QuantizeDemoCommand implements Runnable {
-    private static final String ROW = "%-31s %8s %11s %12s %13s %12s%n";
+    private static final String ROW = "%-31s %8s %11s %8s %12s %13s %12s%n";
     /** Heap bytes per element: the input and its dequantized copy as fp32, plus codes and scales. */
     private static final double HEAP_BYTES_PER_ELEMENT = 4 + 4 + 1;
 
@@ -46,6 +48,15 @@ final class QuantizeDemoCommand implements Runnable {
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
     private long seed;
 
+    @Option(names = "--distribution", paramLabel = "D", defaultValue = "normal",
+            converter = DistributionConverter.class,
+            description = "normal, laplace, student-t3, uniform or outliers (default: ${DEFAULT-VALUE}).")
+    private SyntheticWeights distribution;
+
+    @Option(names = "--all-rules", description = "Also NVFP4 with Four Over Six and MSE search, MXFP4 with every"
+            + " scale mode, MXFP8 E4M3 and E5M2.")
+    private boolean allRules;
+
     /** One line of the comparison: a label and the quantizer it stands for. */
     private record Variant(String label, Quantizer quantizer) {}
 
@@ -53,42 +64,75 @@ final class QuantizeDemoCommand implements Runnable {
     public void run() {
         checkShape();
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "quantize-demo: %d x %d fp32 standard normal, seed %d; JDK %s, %d available processors%n",
-                rows, cols, seed, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+        out.printf(Locale.ROOT, "quantize-demo: %d x %d fp32 %s, seed %d; JDK %s, %d available processors%n",
+                rows, cols, distribution.cliName(), seed, System.getProperty("java.version"),
+                Runtime.getRuntime().availableProcessors());
         out.println("quantize ms: wall clock of one Quantizer.quantize call after warm-up (an untimed call on the same data)");
         out.println();
-        float[] input = standardNormal(rows * cols, seed);
+        float[] input = distribution.generate(rows * cols, seed);
         FloatMatrix matrix = FloatMatrix.of(input, rows, cols);
 
-        out.printf(Locale.ROOT, ROW, "format / recipe", "SQNR dB", "MSE", "max abs err", "tensor scale",
+        out.printf(Locale.ROOT, ROW, "format / recipe", "SQNR dB", "MSE", "MSE/ref", "max abs err", "tensor scale",
                 "quantize ms");
-        for (Variant v : variants()) {
+        double referenceMse = Double.NaN;
+        for (Variant v : variants(allRules)) {
             v.quantizer().quantize(matrix); // warm-up on the same data: JIT, pool threads, allocation
             long start = System.nanoTime();
             QuantizedMatrix q = v.quantizer().quantize(matrix);
             double millis = (System.nanoTime() - start) / 1e6;
             ErrorStats error = ErrorStats.compare(input, Dequantizer.dequantize(q));
+            if (Double.isNaN(referenceMse)) {
+                referenceMse = error.mse(); // the first variant, NVFP4 MODELOPT, is the reference
+            }
             String tensorScale = q.format().hasTensorScale()
                     ? String.format(Locale.ROOT, "%.6g", q.tensorScale()) : "-";
             out.printf(Locale.ROOT, ROW, v.label(), String.format(Locale.ROOT, "%.3f", error.sqnrDb()),
                     String.format(Locale.ROOT, "%.4e", error.mse()),
+                    String.format(Locale.ROOT, "%.3f", error.mse() / referenceMse),
                     String.format(Locale.ROOT, "%.6f", error.maxAbsError()), tensorScale,
                     String.format(Locale.ROOT, "%.1f", millis));
         }
         out.println();
         out.println("tensor scale as each recipe stores it: amax/2688 (dequantize multiplies) for MODELOPT and TORCHAO,");
-        out.println("2688/amax (dequantize divides) for COMPRESSED_TENSORS*, 1 for GGML (none); MXFP4 has none.");
+        out.println("2688/amax (dequantize divides) for COMPRESSED_TENSORS*, 1 for GGML (none), amax/1536 for four-over-six;"
+                + " MX formats have none.");
         out.flush();
     }
 
-    /** Every NVFP4 recipe, then OCP MXFP4. */
-    private static List<Variant> variants() {
+    /** Every NVFP4 recipe (MODELOPT first: the reference of the MSE/ref column), then OCP MXFP4; more with {@code all}. */
+    private static List<Variant> variants(boolean all) {
         List<Variant> variants = new ArrayList<>();
         for (Nvfp4Recipe recipe : Nvfp4Recipe.values()) {
             variants.add(new Variant("NVFP4 " + recipe.name(), Quantizer.nvfp4(recipe)));
         }
+        if (all) {
+            variants.add(new Variant("NVFP4 MODELOPT four-over-six",
+                    Quantizer.nvfp4().withScaleRule(ScaleRule.FOUR_OVER_SIX)));
+            variants.add(new Variant("NVFP4 MODELOPT mse-search", Quantizer.nvfp4().withScaleRule(ScaleRule.MSE_SEARCH)));
+        }
         variants.add(new Variant("MXFP4 OCP", Quantizer.mx(BlockFormat.MXFP4, MxRecipe.OCP)));
+        if (all) {
+            for (MxScaleRule rule : List.of(MxScaleRule.CEIL, MxScaleRule.EVEN, MxScaleRule.RCEIL)) {
+                variants.add(new Variant("MXFP4 " + rule, Quantizer.mx(BlockFormat.MXFP4, MxRecipe.of(rule))));
+            }
+            variants.add(new Variant("MXFP8_E4M3 OCP", Quantizer.mx(BlockFormat.MXFP8_E4M3)));
+            variants.add(new Variant("MXFP8_E5M2 OCP", Quantizer.mx(BlockFormat.MXFP8_E5M2)));
+        }
         return variants;
+    }
+
+    /** Parses the {@code --distribution} names. */
+    static final class DistributionConverter implements picocli.CommandLine.ITypeConverter<SyntheticWeights> {
+        @Override
+        public SyntheticWeights convert(String value) {
+            for (SyntheticWeights d : SyntheticWeights.values()) {
+                if (d.cliName().equals(value)) {
+                    return d;
+                }
+            }
+            throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not one of normal, laplace,"
+                    + " student-t3, uniform, outliers");
+        }
     }
 
     /** Rejects shapes that cannot be held: a usage error (exit 2), not an OutOfMemoryError later. */
@@ -110,13 +154,4 @@ final class QuantizeDemoCommand implements Runnable {
         }
     }
 
-    /** {@code n} standard-normal floats, the same for the same seed on every machine and thread count. */
-    private static float[] standardNormal(int n, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] values = new float[n];
-        for (int i = 0; i < n; i++) {
-            values[i] = (float) random.nextGaussian();
-        }
-        return values;
-    }
 }

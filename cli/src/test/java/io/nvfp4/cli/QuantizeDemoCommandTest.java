@@ -24,11 +24,37 @@ class QuantizeDemoCommandTest {
         for (String label : labels) {
             String row = run.out().lines().filter(l -> l.startsWith(label + " ")).findFirst().orElseThrow();
             String[] cells = row.substring(label.length()).trim().split(" +");
-            assertThat(cells).as(row).hasSize(5);
+            assertThat(cells).as(row).hasSize(6);
             assertThat(Double.parseDouble(cells[0])).as("SQNR dB of %s", label).isBetween(15.0, 30.0);
             assertThat(Double.parseDouble(cells[1])).as("MSE of %s", label).isPositive();
-            assertThat(Double.parseDouble(cells[4])).as("ms of %s", label).isNotNegative();
+            assertThat(Double.parseDouble(cells[5])).as("ms of %s", label).isNotNegative();
         }
+    }
+
+    @Test
+    void allRulesAddsScaleRulesAndFormatsAndMseSearchBeatsTheReferenceOnHeavyTails() {
+        CliRun run = CliRun.of("quantize-demo", "--rows", "32", "--cols", "512", "--distribution", "student-t3",
+                "--all-rules");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("student-t3", "NVFP4 MODELOPT four-over-six", "NVFP4 MODELOPT mse-search",
+                "MXFP4 CEIL", "MXFP4 EVEN", "MXFP4 RCEIL", "MXFP8_E4M3 OCP", "MXFP8_E5M2 OCP");
+        assertThat(mseRatio(run.out(), "NVFP4 MODELOPT")).isEqualTo(1.0);
+        assertThat(mseRatio(run.out(), "NVFP4 MODELOPT mse-search")).isLessThan(1.0);
+    }
+
+    @Test
+    void anUnknownDistributionIsAUsageError() {
+        CliRun run = CliRun.of("quantize-demo", "--distribution", "cauchy");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("'cauchy' is not one of");
+    }
+
+    /** The MSE/ref cell of the row labelled exactly {@code label}. */
+    private static double mseRatio(String out, String label) {
+        String row = out.lines().filter(l -> l.startsWith(label + "  ")).findFirst().orElseThrow();
+        return Double.parseDouble(row.substring(label.length()).trim().split(" +")[2]);
     }
 
     @Test
