@@ -23,6 +23,12 @@ import java.util.stream.LongStream;
  * QuantizedMatrix m = Quantizer.mx(BlockFormat.MXFP4, MxRecipe.OCP).quantize(FloatMatrix.of(weights, n, k));
  * }</pre>
  *
+ * <p>By default the output is the recipe's reference bytes ({@link #reproducesReference()}). The
+ * accuracy options keep the storage format but not the bytes: {@link #withScaleRule} (Four Over Six,
+ * MSE search), {@link #withStochasticRounding}, {@link #withBlockShape} (16 x 16 tiles) and
+ * {@link #withRotation} (random Hadamard). Combinations that cannot keep their promise are rejected
+ * when configured, with the reason.
+ *
  * <p>Blocks run along the columns (K). A K that is not a block multiple is zero-padded (the
  * modelopt rule); the result keeps the logical K. Rows are quantized in parallel on the common
  * fork-join pool; the bytes do not depend on the thread count.
