@@ -147,8 +147,8 @@ public final class ErrorStats {
                 count, mse, sqnrDb(), maxAbsError, maxRelError, cosineSimilarity);
     }
 
-    /** Running sums over the elements seen so far. */
-    private static final class Sums {
+    /** Running sums over the elements seen so far; {@link QuantizationReport} feeds it row by row. */
+    static final class Sums {
         private long n;
         private double xx;
         private double yy;
