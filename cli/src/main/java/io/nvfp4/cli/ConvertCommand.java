@@ -1,6 +1,7 @@
 package io.nvfp4.cli;
 
 import io.nvfp4.format.BlockFormat;
+import io.nvfp4.quantize.ScaleRule;
 import io.nvfp4.io.checkpoint.CheckpointLayout;
 import io.nvfp4.io.checkpoint.ConversionOptions;
 import io.nvfp4.io.checkpoint.ConversionReport;
@@ -78,6 +79,18 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace the contents of a non-empty OUTPUT folder.")
     private boolean force;
 
+    @Option(names = "--scale-rule", paramLabel = "RULE", defaultValue = "reference",
+            description = "NVFP4 block scales: reference (the exporter's bytes), four-over-six or mse"
+                    + " (default: ${DEFAULT-VALUE}).")
+    private String scaleRule;
+
+    @Option(names = "--rounding", paramLabel = "MODE", defaultValue = "nearest",
+            description = "Element rounding: nearest (ties to even) or stochastic (default: ${DEFAULT-VALUE}).")
+    private String rounding;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of stochastic rounding (required with it).")
+    private Long seed;
+
     @Override
     public Integer call() throws Exception {
         return CommandFailure.run(spec, () -> {
@@ -114,10 +127,29 @@ final class ConvertCommand implements Callable<Integer> {
             throw usage("--layout must be modelopt or compressed-tensors, got '" + layout + "'");
         }
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        ScaleRule rule = switch (scaleRule.toLowerCase(Locale.ROOT)) {
+            case "reference" -> ScaleRule.REFERENCE;
+            case "four-over-six" -> ScaleRule.FOUR_OVER_SIX;
+            case "mse" -> ScaleRule.MSE_SEARCH;
+            default -> throw usage("--scale-rule must be reference, four-over-six or mse, got '" + scaleRule + "'");
+        };
+        boolean stochastic = switch (rounding.toLowerCase(Locale.ROOT)) {
+            case "nearest" -> false;
+            case "stochastic" -> true;
+            default -> throw usage("--rounding must be nearest or stochastic, got '" + rounding + "'");
+        };
+        if (stochastic && seed == null) {
+            throw usage("--rounding stochastic needs --seed N: the seed fixes the bytes");
+        }
+        if (!stochastic && seed != null) {
+            throw usage("--seed applies to --rounding stochastic only");
+        }
         try {
-            return ConversionOptions.defaults().withLayout(l).withFormat(f).withIncludes(patterns("--include", includes))
-                    .withExcludes(patterns("--exclude", excludes)).withThreads(n).withMaxShardSize(maxShardSize)
-                    .withFuseScales(fuseScales).withOverwrite(force);
+            ConversionOptions options = ConversionOptions.defaults().withLayout(l).withFormat(f)
+                    .withIncludes(patterns("--include", includes)).withExcludes(patterns("--exclude", excludes))
+                    .withThreads(n).withMaxShardSize(maxShardSize).withFuseScales(fuseScales).withOverwrite(force)
+                    .withScaleRule(rule);
+            return stochastic ? options.withStochasticRounding(seed) : options;
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
@@ -171,6 +203,8 @@ final class ConvertCommand implements Callable<Integer> {
         String fused = r.fuseScales() ? ", fused sibling scales" : "";
         out.printf(Locale.ROOT, "quantized %d of %d tensors to %s (%s %s%s); %d copied unchanged%n", r.quantizedCount(),
                 r.tensors().size(), r.format(), r.layout().cliName(), r.scheme(), fused, r.tensors().size() - r.quantizedCount());
+        r.tensors().stream().map(TensorReport::recipe).filter(java.util.Objects::nonNull).distinct()
+                .forEach(method -> out.println("method: " + method));
         double ratio = r.outputBytes() == 0 ? 0 : (double) r.sourceBytes() / r.outputBytes();
         out.printf(Locale.ROOT, "%s -> %s (%.2fx smaller) in %.1f s: %.0f MB/s of source weights, %d threads, backend %s%n",
                 ByteSize.format(r.sourceBytes()), ByteSize.format(r.outputBytes()), ratio, r.seconds(), r.megabytesPerSecond(),

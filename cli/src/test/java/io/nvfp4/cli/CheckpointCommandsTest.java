@@ -41,6 +41,37 @@ class CheckpointCommandsTest {
     }
 
     @Test
+    void scaleRuleAndRoundingAreReportedAndBadCombinationsAreUsageErrors() throws IOException {
+        Path in = TinyModel.write(dir.resolve("in"), 1L << 40);
+        CliRun mse = CliRun.of("convert", in.toString(), dir.resolve("mse").toString(), "--scale-rule", "mse");
+        assertThat(mse.exitCode()).as(mse.err()).isZero();
+        assertThat(mse.out()).contains("method: MODELOPT, scale rule mse-search");
+        assertThat(Files.readString(dir.resolve("mse").resolve("quantization_report.json"))).contains("scale rule mse-search");
+
+        CliRun stochastic = CliRun.of("convert", in.toString(), dir.resolve("sr").toString(), "--rounding", "stochastic",
+                "--seed", "5");
+        assertThat(stochastic.exitCode()).as(stochastic.err()).isZero();
+        assertThat(stochastic.out()).contains("stochastic rounding (seed 5)");
+        CliRun again = CliRun.of("convert", in.toString(), dir.resolve("sr2").toString(), "--rounding", "stochastic",
+                "--seed", "5", "--threads", "1");
+        assertThat(again.exitCode()).isZero();
+        assertThat(Files.readAllBytes(dir.resolve("sr2").resolve("model.safetensors")))
+                .isEqualTo(Files.readAllBytes(dir.resolve("sr").resolve("model.safetensors")));
+
+        CliRun noSeed = CliRun.of("convert", in.toString(), dir.resolve("x").toString(), "--rounding", "stochastic");
+        assertThat(noSeed.exitCode()).isEqualTo(2);
+        assertThat(noSeed.err()).contains("needs --seed");
+        CliRun mx = CliRun.of("convert", in.toString(), dir.resolve("y").toString(), "--format", "mxfp4",
+                "--scale-rule", "four-over-six");
+        assertThat(mx.exitCode()).isEqualTo(2);
+        assertThat(mx.err()).contains("NVFP4 only");
+        CliRun both = CliRun.of("convert", in.toString(), dir.resolve("z").toString(), "--scale-rule", "mse",
+                "--rounding", "stochastic", "--seed", "1");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err()).contains("stochastic");
+    }
+
+    @Test
     void convertedFolderInspectsVerifiesAndDequantizes() throws IOException {
         Path in = TinyModel.write(dir.resolve("in"), 30_000);
         Path out = dir.resolve("out");

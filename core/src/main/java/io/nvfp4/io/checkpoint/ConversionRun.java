@@ -11,6 +11,7 @@ import io.nvfp4.io.Tensor;
 import io.nvfp4.io.TensorInfo;
 import io.nvfp4.io.TensorSpec;
 import io.nvfp4.quantize.Quantizer;
+import io.nvfp4.quantize.ScaleRule;
 import io.nvfp4.tensor.FloatMatrix;
 import io.nvfp4.tensor.QuantizedMatrix;
 
@@ -180,7 +181,7 @@ final class ConversionRun {
     private void quantizeWork(ConversionPlan.Entry e, SafetensorsWriter writer, List<Workers.Work> work) throws IOException {
         String name = e.source().name();
         BlockFormat format = options.format();
-        Quantizer quantizer = Quantizer.of(format, e.recipe());
+        Quantizer quantizer = options.tune(Quantizer.of(format, e.recipe()), options.seed());
         float tensorScale = Float.NaN;
         if (format.hasTensorScale()) {
             float a = (float) plan.scaleSiblings(name).stream().mapToDouble(amax::get).max().orElseThrow();
@@ -204,7 +205,8 @@ final class ConversionRun {
         float expectedScale = tensorScale;
         forEachChunk(t, (first, count) -> work.add(() -> {
             FloatMatrix m = t.rows(first, count);
-            QuantizedMatrix qm = backend.quantize(q, m);
+            QuantizedMatrix qm = backend.quantize(options.stochasticRounding()
+                    ? q.withStochasticRounding(chunkSeed(options.seed(), name, first)) : q, m);
             if (format.hasTensorScale() && Float.compare(qm.tensorScale(), expectedScale) != 0) {
                 throw new IllegalStateException(name + ": backend " + backend.name() + " gave tensor scale "
                         + qm.tensorScale() + " for rows " + first + "+" + count + ", expected " + expectedScale);
@@ -232,6 +234,26 @@ final class ConversionRun {
                 progress.chunkDone(null);
             });
         }
+    }
+
+    /** What the report adds to a recipe's name when options change its bytes: the scale rule, the rounding. */
+    private String tuningNote() {
+        String note = "";
+        if (options.scaleRule() != ScaleRule.REFERENCE) {
+            note += ", scale rule " + options.scaleRule().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+        if (options.stochasticRounding()) {
+            note += ", stochastic rounding (seed " + options.seed() + ")";
+        }
+        return note;
+    }
+
+    /**
+     * The stochastic stream of one chunk: the chunk's rows restart at 0 inside the quantizer, so the
+     * seed mixes in the tensor and the first row to keep chunks and tensors from sharing draws.
+     */
+    private static long chunkSeed(long seed, String tensor, long firstRow) {
+        return seed ^ (tensor.hashCode() * 0x9E3779B97F4A7C15L) ^ ((firstRow + 1) * 0xBF58476D1CE4E5B9L);
     }
 
     /** Calls {@code action} with each chunk's first row and row count. */
@@ -315,7 +337,7 @@ final class ConversionRun {
             long after = entry.outputs().stream().mapToLong(TensorSpec::byteSize).sum();
             List<String> outputs = entry.outputs().stream().map(TensorSpec::name).toList();
             TensorReport report = entry.quantize()
-                    ? new TensorReport(t.name(), t.shape(), t.dtype(), options.format(), null, Converter.recipeName(entry.recipe()),
+                    ? new TensorReport(t.name(), t.shape(), t.dtype(), options.format(), null, Converter.recipeName(entry.recipe()) + tuningNote(),
                     total, tensorScale, plan.scaleGroup(t.name()), outputs, t.byteSize(), after)
                     : new TensorReport(t.name(), t.shape(), t.dtype(), null, entry.reason(), null, null, Float.NaN, null,
                     outputs, t.byteSize(), after);
