@@ -188,6 +188,14 @@ public final class Quantizer {
         return new Quantizer(format, recipe, tensorAmax, scaleLayout, scaleRule, blockShape, stochasticSeed, rotation);
     }
 
+    /** The layout the block scales are written in. */
+    public ScaleLayout scaleLayout() { return scaleLayout; }
+
+    /** The calibrated tensor amax given by {@link #withTensorAmax}, if any (else the data's own is used). */
+    public java.util.OptionalDouble tensorAmax() {
+        return Float.isNaN(tensorAmax) ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(tensorAmax);
+    }
+
     /** The NVFP4 block-scale rule. */
     public ScaleRule scaleRule() { return scaleRule; }
 

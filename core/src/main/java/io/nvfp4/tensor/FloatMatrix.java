@@ -20,6 +20,9 @@ public final class FloatMatrix {
     private static final ValueLayout.OfShort U16_LE =
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    /** Elements of a bf16/f16 row converted per bulk copy. */
+    private static final int HALF_CHUNK = 4096;
+
     private final long rows;
     private final long columns;
     private final DType dtype;
@@ -84,8 +87,21 @@ public final class FloatMatrix {
             MemorySegment.copy(data, F32_LE, base * 4, dst, 0, length);
             return;
         }
-        for (int i = 0; i < length; i++) {
-            dst[i] = load(base + i);
+        // Half-width types: one bulk copy of the bits per chunk, then a plain widening loop, instead
+        // of a bounds-checked segment read per element.
+        short[] bits = new short[Math.min(length, HALF_CHUNK)];
+        for (int from = 0; from < length; from += bits.length) {
+            int n = Math.min(bits.length, length - from);
+            MemorySegment.copy(data, U16_LE, (base + from) * 2, bits, 0, n);
+            if (dtype == DType.BF16) {
+                for (int i = 0; i < n; i++) {
+                    dst[from + i] = Float.intBitsToFloat(bits[i] << 16);
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    dst[from + i] = Float.float16ToFloat(bits[i]);
+                }
+            }
         }
     }
 
