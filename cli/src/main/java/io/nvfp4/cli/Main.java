@@ -15,7 +15,7 @@ import java.util.List;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "NVFP4 and OCP MX 4-bit block quantization, bit-exact with the reference implementations.",
-        subcommands = {FormatsCommand.class, QuantizeDemoCommand.class,
+        subcommands = {FormatsCommand.class, QuantizeDemoCommand.class, BenchCommand.class,
                 ConvertCommand.class, InspectCommand.class, VerifyCommand.class, DequantizeCommand.class})
 public final class Main implements Runnable {
     @Spec
