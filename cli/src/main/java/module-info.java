@@ -3,6 +3,7 @@
  */
 module io.nvfp4.cli {
     requires io.nvfp4.core;
+    requires io.nvfp4.examples;
     requires info.picocli;
 
     // picocli fills the commands' option fields and reads their annotations reflectively.

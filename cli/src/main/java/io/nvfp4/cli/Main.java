@@ -16,7 +16,8 @@ import java.util.List;
         versionProvider = Main.Version.class,
         description = "NVFP4 and OCP MX 4-bit block quantization, bit-exact with the reference implementations.",
         subcommands = {FormatsCommand.class, QuantizeDemoCommand.class, BenchCommand.class,
-                ConvertCommand.class, InspectCommand.class, VerifyCommand.class, DequantizeCommand.class})
+                ConvertCommand.class, InspectCommand.class, VerifyCommand.class, DequantizeCommand.class,
+                DemoCommand.class})
 public final class Main implements Runnable {
     @Spec
     private CommandSpec spec;
