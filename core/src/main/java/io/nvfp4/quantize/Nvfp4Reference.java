@@ -43,7 +43,9 @@ final class Nvfp4Reference {
             case COMPRESSED_TENSORS_BF16 -> BF16.round(BF16.round(1f / BF16.round(a)) * range);
             case GGML -> 1f;
         };
-        if (!(g > 0) || !Float.isFinite(g)) {
+        // torchao scales elements by 1/g: where that overflows (a subnormal amax / 2688) its elements
+        // would become Inf and NaN, so it refuses the tensor like an unscalable amax.
+        if (!(g > 0) || !Float.isFinite(g) || recipe == Nvfp4Recipe.TORCHAO && !Float.isFinite(1f / g)) {
             throw new IllegalArgumentException("tensor amax " + a + " gives tensor scale " + g + " under " + recipe
                     + ": outside what fp32 can scale");
         }

@@ -181,6 +181,10 @@ class QuantizerTest {
         // 1 / 1.4e-45 overflows: compressed-tensors' 2688 / amax has no finite value
         assertThatThrownBy(() -> Quantizer.nvfp4(Nvfp4Recipe.COMPRESSED_TENSORS).quantize(x, 1, 16))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tensor scale");
+        // torchao's 1 / (amax / 2688) overflows for a subnormal amax (found by the simd backend's property test)
+        float[] tiny = {1.9e-41f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+        assertThatThrownBy(() -> Quantizer.nvfp4(Nvfp4Recipe.TORCHAO).quantize(tiny, 1, 16))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tensor scale");
         // modelopt's amax / 2688 underflows to zero
         assertThatThrownBy(() -> Quantizer.nvfp4(Nvfp4Recipe.MODELOPT).quantize(x, 1, 16))
                 .hasMessageContaining("tensor scale");

@@ -14,6 +14,7 @@ import io.nvfp4.tensor.DType;
 import io.nvfp4.tensor.FloatMatrix;
 import io.nvfp4.tensor.QuantizedMatrix;
 import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Assume;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -63,7 +64,14 @@ class SimdMatmulTest {
                                              @ForAll("ns") int n, @ForAll @IntRange(min = 1, max = 300) int k,
                                              @ForAll long seed) {
         Weights w = Weights.generate(n, k, seed);
-        QuantizedMatrix q = quantizer.quantize(w.values(), n, k);
+        QuantizedMatrix q;
+        try {
+            q = quantizer.quantize(w.values(), n, k);
+        } catch (IllegalArgumentException refused) {
+            // a tiny all-subnormal weight has no usable tensor scale: a quantize case, not a matmul case
+            Assume.that(false);
+            return;
+        }
         float[] x = Weights.activations(m * k, seed + 1);
         check(q, x, FloatMatrix.of(x, m, k), seed % 2 == 0 ? POOL : ComputePool.shared());
     }
