@@ -11,9 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,11 +78,11 @@ final class DemoCommand implements Callable<Integer> {
     private Path int8Model;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         MiniLmDemo.Settings settings = settings();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try {
+        return CommandFailure.run(spec, () -> {
             MiniLm miniLm = model == null ? MiniLm.load() : MiniLm.load(model, tokenizer, int8Model);
             if (!json) {
                 out.printf(Locale.ROOT, "demo: all-MiniLM-L6-v2 on %d built-in sentences (10 topics, paraphrase pairs);"
@@ -104,11 +102,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             out.flush();
             return 0;
-        } catch (IOException | IllegalStateException e) {
-            err.println(spec.qualifiedName() + ": " + describe(e));
-            err.flush();
-            return 1;
-        }
+        });
     }
 
     /** Checks the options: a bad one is a usage error (exit 2). */
@@ -132,15 +126,6 @@ final class DemoCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-    }
-
-    private static String describe(Exception e) {
-        String message = switch (e) {
-            case NoSuchFileException f -> "no such file: " + f.getFile();
-            default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        };
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
     }
 
     private static void table(List<MiniLmDemo.Row> rows, PrintWriter out) {

@@ -60,7 +60,7 @@ class DemoCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err().lines()).singleElement().asString()
-                .isEqualTo("nvfp4 demo: no such file: " + dir.resolve("absent.onnx"));
+                .isEqualTo("nvfp4 demo: no such file or folder: " + dir.resolve("absent.onnx"));
     }
 
     @Test
