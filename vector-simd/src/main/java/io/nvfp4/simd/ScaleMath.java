@@ -3,7 +3,6 @@ package io.nvfp4.simd;
 import io.nvfp4.format.BF16;
 import io.nvfp4.format.E8M0;
 import io.nvfp4.format.ElementType;
-import io.nvfp4.quantize.MxScaleRule;
 import io.nvfp4.quantize.Nvfp4Recipe;
 
 /**
@@ -101,31 +100,6 @@ final class ScaleMath {
             }
         }
         return (exponent << 3) | mantissa;
-    }
-
-    /** The E8M0 scale byte for a finite block amax {@code a} (exact exponent arithmetic, no log2). */
-    static int mxScaleCode(MxScaleRule rule, ElementType element, float a) {
-        int bits = Float.floatToRawIntBits(Math.abs(a));
-        int biasedExponent = bits >>> 23;
-        boolean hasMantissa = (bits & 0x7FFFFF) != 0;
-        int emax = element.emax();
-        int exponent = switch (rule) {
-            case FLOOR -> biasedExponent - 127 - emax;
-            case CEIL -> biasedExponent - 127 + (hasMantissa ? 1 : 0) - emax;
-            case EVEN -> {
-                int rounded = (bits + (1 << (23 - element.mantissaBits() - 1))) & 0x7F800000;
-                yield (rounded >>> 23) - 127 - emax;
-            }
-            case RCEIL -> {
-                float d = a * (1f / element.maxNormal());
-                int dBits = Float.floatToRawIntBits(Math.abs(d));
-                int dExponent = dBits >>> 23;
-                int dMantissa = dBits & 0x7FFFFF;
-                int code = dExponent > 0 ? dExponent + (dMantissa != 0 ? 1 : 0) : (dMantissa > 0x400000 ? 1 : 0);
-                yield code - E8M0.BIAS;
-            }
-        };
-        return E8M0.fromExponent(exponent);
     }
 
     /** 2^(127 - code): what the reference multiplies MX elements by. */

@@ -303,7 +303,7 @@ final class SimdQuantizer {
                 m = m.max(FloatVector.fromArray(F, row, from + 16).abs()).max(FloatVector.fromArray(F, row, from + 24).abs());
             }
             float amax = m.reduceLanes(VectorOperators.MAX);
-            int code = ScaleMath.mxScaleCode(recipe.scaleRule(), ElementType.E2M1, amax);
+            int code = recipe.scaleRule().scaleCode(ElementType.E2M1, amax);
             scaleCodes[b] = code;
             reciprocals[b] = ScaleMath.mxReciprocal(code);
         }
