@@ -207,6 +207,11 @@ public final class Quantizer {
         return stochasticSeed == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(stochasticSeed);
     }
 
+    /** Whether rows are rotated before quantizing ({@link #withRotation}). */
+    boolean rotated() {
+        return rotation != null;
+    }
+
     /** Whether the output is exactly the recipe's reference bytes: no option changes it. */
     public boolean reproducesReference() {
         return scaleRule == ScaleRule.REFERENCE && blockShape == BlockShape.ROW_16 && stochasticSeed == null
