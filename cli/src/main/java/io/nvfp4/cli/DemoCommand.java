@@ -45,7 +45,7 @@ import java.util.concurrent.Callable;
                 + " Tokenization and pooling are included."
         })
 final class DemoCommand implements Callable<Integer> {
-    private static final String ROW = "%-20s %12s %9s %9s %6s %6s %10s %10s%n";
+    private static final String ROW = "%-22s %12s %9s %9s %6s %6s %10s %10s%n";
 
     @Spec
     private CommandSpec spec;
@@ -143,7 +143,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         out.println();
         for (MiniLmDemo.Row r : rows) {
-            out.printf(Locale.ROOT, "%-20s %s%n", r.mode(), r.description());
+            out.printf(Locale.ROOT, "%-22s %s%n", r.mode(), r.description());
         }
         out.println();
         out.println("cos: cosine similarity to ONNX Runtime fp32's embedding of the same sentence; top-1/top-5: agreement"

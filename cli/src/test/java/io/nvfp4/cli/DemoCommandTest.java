@@ -38,7 +38,7 @@ class DemoCommandTest {
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("demo: all-MiniLM-L6-v2 on 60 built-in sentences", "reference: ONNX Runtime 1.",
-                "mode                 weight bytes  mean cos   min cos  top-1  top-5  sent/s b1 sent/s b32");
+                "mode                   weight bytes  mean cos   min cos  top-1  top-5  sent/s b1 sent/s b32");
         String fp32 = run.out().lines().filter(l -> l.startsWith("fp32 ")).findFirst().orElseThrow();
         assertThat(fp32.trim().split(" +")).hasSize(8).contains("42,467,328", "1.000000", "1.000");
     }

@@ -4,6 +4,8 @@ import io.nvfp4.backend.Backend;
 import io.nvfp4.backend.Backends;
 import io.nvfp4.backend.ComputePool;
 import io.nvfp4.onnx.OnnxModel;
+import io.nvfp4.quantize.Gptq;
+import io.nvfp4.tensor.QuantizedMatrix;
 
 import java.io.ByteArrayInputStream;
 import java.io.FileNotFoundException;
@@ -127,7 +129,7 @@ public final class MiniLm {
     /**
      * Our embedder in {@code mode} with quantized linear layers on {@code backend}. Quantizes the weights
      * now; a W4A4 mode first calibrates the activation scales on {@link DemoSentences#calibration()}
-     * (once per model).
+     * (once per model), a GPTQ mode runs GPTQ on them layer by layer (seconds).
      */
     public SentenceEmbedder embedder(WeightMode mode, Backend backend) {
         Objects.requireNonNull(mode, "mode");
@@ -136,6 +138,11 @@ public final class MiniLm {
         Function<BertWeights.Dense, Linear> linears;
         if (mode.weights() == null) {
             linears = d -> new DenseLinear(d, pool);
+        } else if (mode.gptq()) {
+            List<Encoding> encodings = SentenceEmbedder.encodeAll(tokenizer, DemoSentences.calibration());
+            Map<String, QuantizedMatrix> quantized = Calibration.gptq(weights, encodings, Gptq.of(mode.weights()),
+                    backend, pool);
+            linears = d -> new QuantizedLinear(d, quantized.get(d.name()), backend);
         } else if (!mode.quantizesActivations()) {
             linears = d -> new QuantizedLinear(d, mode.weights(), backend);
         } else {

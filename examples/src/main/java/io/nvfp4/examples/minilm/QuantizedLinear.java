@@ -19,12 +19,16 @@ final class QuantizedLinear implements Linear {
     private final int out;
 
     QuantizedLinear(BertWeights.Dense dense, Quantizer quantizer, Backend backend) {
+        this(dense, backend.quantize(quantizer, FloatMatrix.of(dense.weight(), dense.out(), dense.in())), backend);
+    }
+
+    /** The layer with {@code quantized} (quantized elsewhere, by GPTQ for example) as its weight. */
+    QuantizedLinear(BertWeights.Dense dense, QuantizedMatrix quantized, Backend backend) {
         this.backend = backend;
         this.in = dense.in();
         this.out = dense.out();
         this.bias = dense.bias().clone();
-        QuantizedMatrix q = backend.quantize(quantizer, FloatMatrix.of(dense.weight(), out, in));
-        this.weight = backend.prepare(q);
+        this.weight = backend.prepare(quantized);
     }
 
     @Override
