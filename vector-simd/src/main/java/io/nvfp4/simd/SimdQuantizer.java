@@ -327,7 +327,9 @@ final class SimdQuantizer {
             if (clamp) { // q is never NaN here, so compare-and-blend is Math.clamp (and far cheaper than max/min)
                 q = q.blend(-6f, q.lt(-6f)).blend(6f, q.compare(VectorOperators.GT, 6f));
             }
-            if (even && k != 0f) { // k = 0: a modelopt scale that underflowed; its NaN and infinities go below
+            // k = 0 (a modelopt scale that underflowed) and k = Inf (torchao's (1 / g) / s past the fp32
+            // maximum) make NaN and infinities; they go below, where a NaN of either sign becomes code 7
+            if (even && k != 0f && k != Float.POSITIVE_INFINITY) {
                 // Ties to even by bits: for |q| >= 1 round the fp32 mantissa to one bit (the E2M1 normals),
                 // below 1 round |q| * 2 to an integer with the 2^23 trick (the subnormal 0.5 steps); both exact.
                 final IntVector bits = q.reinterpretAsInts();
