@@ -43,9 +43,6 @@ public final class Quantizer {
 
     /** E4M3 headroom Four Over Six keeps in the tensor scale: 6 * 256 in place of 6 * 448. */
     private static final float FOUR_OVER_SIX_RANGE = 6f * 256f;
-    /** MSE search: E4M3 codes tried below and above the reference code (see {@link ScaleRule#MSE_SEARCH}). */
-    private static final int MSE_CODES_BELOW = 7;
-    private static final int MSE_CODES_ABOVE = 2;
     private static final int E4M3_MAX_CODE = 0x7E;
 
     private final BlockFormat format;
@@ -348,8 +345,8 @@ public final class Quantizer {
                     int reference = Nvfp4Reference.blockScaleCode(nv, blockAmax, g);
                     int best = reference;
                     double bestError = blockError(nv, x, from, reference, g, scratch);
-                    int lo = Math.max(1, reference - MSE_CODES_BELOW);
-                    int hi = Math.min(E4M3_MAX_CODE, reference + MSE_CODES_ABOVE);
+                    int lo = Math.max(1, reference - ScaleRule.MSE_CODES_BELOW);
+                    int hi = Math.min(E4M3_MAX_CODE, reference + ScaleRule.MSE_CODES_ABOVE);
                     for (int c = lo; c <= hi && bestError > 0; c++) {
                         double error = c == reference ? bestError : blockError(nv, x, from, c, g, scratch);
                         if (error < bestError) {
