@@ -43,8 +43,8 @@ final class SimdScaleRules {
     private final float[] transposed;
     /** The error sums: candidate c of block b at {@code errors[c * stride + b]}. */
     private final double[] errors;
-    /** Four Over Six's "4" candidates (the "6" ones wait in the scale codes). */
-    private final int[] fours;
+    /** Four Over Six's "4" candidates (the "6" ones wait in the scale codes); one MSE candidate's codes. */
+    private final int[] candidates;
 
     SimdScaleRules(ScaleRule rule, int blocks) {
         if (rule == ScaleRule.REFERENCE) {
@@ -55,7 +55,7 @@ final class SimdScaleRules {
         this.stride = Math.ceilDiv(blocks, L) * L;
         this.transposed = new float[16 * stride];
         this.errors = new double[(rule == ScaleRule.MSE_SEARCH ? MSE_CANDIDATES : 2) * stride];
-        this.fours = new int[stride];
+        this.candidates = new int[stride];
     }
 
     /**
@@ -90,13 +90,13 @@ final class SimdScaleRules {
             IntVector six = SimdQuantizer.scaleCodes(recipe, a, g, 6f);
             IntVector four = SimdQuantizer.scaleCodes(recipe, a, g, 4f);
             six.intoArray(scaleCodes, b);
-            four.intoArray(fours, b);
-            blockErrors(recipe, b, six, g, 0);
-            blockErrors(recipe, b, four, g, 1);
+            four.intoArray(candidates, b);
+            blockErrors(recipe, b, scaleCodes, g, 0);
+            blockErrors(recipe, b, candidates, g, 1);
         }
         for (int b = 0; b < blocks; b++) {
             if (errors[stride + b] < errors[b]) {
-                scaleCodes[b] = fours[b];
+                scaleCodes[b] = candidates[b];
             }
         }
     }
@@ -113,7 +113,8 @@ final class SimdScaleRules {
             reference.intoArray(scaleCodes, b);
             for (int j = 0; j < MSE_CANDIDATES; j++) {
                 // codes past 0x00 or 0x7E are clamped only to stay decodable: the search never reads them
-                blockErrors(recipe, b, reference.add(j - MSE_BELOW).max(0).min(E4M3_MAX_CODE), g, j);
+                reference.add(j - MSE_BELOW).max(0).min(E4M3_MAX_CODE).intoArray(candidates, b);
+                blockErrors(recipe, b, candidates, g, j);
             }
         }
         for (int b = 0; b < blocks; b++) {
@@ -134,12 +135,13 @@ final class SimdScaleRules {
     }
 
     /**
-     * The squared errors of L blocks from {@code b0}, lane i quantized to nearest with the scale byte
-     * in lane i of {@code code}, into {@code errors} row {@code candidate}: Quantizer's
-     * {@code blockError}, lane-wise.
+     * The squared errors of L blocks from {@code b0}, block b quantized to nearest with the scale byte
+     * {@code codes[b]}, into {@code errors} row {@code candidate}: Quantizer's {@code blockError},
+     * lane-wise. (The codes come in an array, not a vector: C2 does not inline this method into its
+     * callers, and a vector argument would be boxed.)
      */
-    private void blockErrors(Nvfp4Recipe recipe, int b0, IntVector code, float g, int candidate) {
-        FloatVector s = SimdQuantizer.decodeE4M3(code);
+    private void blockErrors(Nvfp4Recipe recipe, int b0, int[] codes, float g, int candidate) {
+        FloatVector s = SimdQuantizer.decodeE4M3(IntVector.fromArray(I, codes, b0));
         FloatVector k = SimdQuantizer.elementConstants(recipe, s, g);
         // QuantizedMatrix.blockFactor: what a decoder multiplies the E2M1 value by
         FloatVector factor = recipe.tensorScaleDivides() ? s.div(g) : s.mul(g);
