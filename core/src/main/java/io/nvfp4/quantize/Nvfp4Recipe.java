@@ -44,6 +44,37 @@ public enum Nvfp4Recipe implements Recipe {
         return this == COMPRESSED_TENSORS || this == COMPRESSED_TENSORS_BF16;
     }
 
+    /**
+     * The E4M3 block-scale byte this recipe stores for a block whose largest magnitude is
+     * {@code blockAmax}, given the stored tensor scale {@code tensorScale} (1 for GGML, which has none):
+     * the block maximum maps to 6, in the recipe's own fp32 order of operations, zero and tiny blocks by
+     * its own rule (the table above; spec sections 2.2 to 2.4). Exactly the byte {@link Quantizer}
+     * writes with {@link ScaleRule#REFERENCE}.
+     */
+    public int blockScaleCode(float blockAmax, float tensorScale) {
+        return Nvfp4Reference.blockScaleCode(this, blockAmax, tensorScale);
+    }
+
+    /**
+     * Like {@link #blockScaleCode(float, float)}, with the block maximum mapped to {@code target} in
+     * place of 6: {@link ScaleRule#FOUR_OVER_SIX} also tries 4.
+     */
+    public int blockScaleCode(float blockAmax, float tensorScale, float target) {
+        return Nvfp4Reference.blockScaleCode(this, blockAmax, tensorScale, target);
+    }
+
+    /**
+     * The per-block constant this recipe scales elements with, for the decoded block scale
+     * {@code blockScale} (the E4M3 value of the scale byte) and the stored tensor scale: modelopt
+     * ({@code s * g}) and compressed-tensors ({@code s / g}) divide elements by it, torchao multiplies
+     * them by it ({@code (1 / g) / s}), GGML compares them with multiples of it (ggml's halved scale,
+     * {@code s / 2}). Computed once per block, so that a kernel can run the element loop itself with
+     * the reference's single fp32 rounding per element.
+     */
+    public float elementConstant(float blockScale, float tensorScale) {
+        return Nvfp4Reference.elementDivisorOrFactor(this, blockScale, tensorScale);
+    }
+
     /** The block-scale byte of an all-zero block under this recipe (spec section 2.3). */
     public int zeroBlockScaleCode() {
         return switch (this) {

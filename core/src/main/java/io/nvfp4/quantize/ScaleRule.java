@@ -20,5 +20,13 @@ public enum ScaleRule {
      * up let a block whose maximum the reference clips at 6 keep it. Never worse than the reference
      * on any block; ten candidates cost about ten reference quantizations.
      */
-    MSE_SEARCH
+    MSE_SEARCH;
+
+    /** How many E4M3 scale codes below the reference code {@link #MSE_SEARCH} tries. */
+    public static final int MSE_CODES_BELOW = 7;
+    /**
+     * How many E4M3 scale codes above the reference code {@link #MSE_SEARCH} tries; every candidate
+     * stays within the positive finite codes 0x01 to 0x7E.
+     */
+    public static final int MSE_CODES_ABOVE = 2;
 }

@@ -9,6 +9,7 @@ import io.nvfp4.format.ZeroSign;
 import io.nvfp4.quantize.MxRecipe;
 import io.nvfp4.quantize.Nvfp4Recipe;
 import io.nvfp4.quantize.Quantizer;
+import io.nvfp4.quantize.ScaleRule;
 import io.nvfp4.tensor.FloatMatrix;
 import io.nvfp4.tensor.QuantizedMatrix;
 import jdk.incubator.vector.ByteVector;
@@ -32,15 +33,17 @@ import static io.nvfp4.simd.Vec.WIDE;
 
 /**
  * NVFP4 and MXFP4 quantization with vectors, byte for byte the scalar {@link Quantizer}'s output for
- * every recipe (only quantizers that {@link Quantizer#reproducesReference() reproduce the reference};
- * the accuracy options run on the scalar quantizer).
+ * every recipe: quantizers that {@link Quantizer#reproducesReference() reproduce the reference}, and
+ * NVFP4 with the Four Over Six or MSE-search scale rule ({@link SimdScaleRules}); the other accuracy
+ * options run on the scalar quantizer.
  *
- * <p>Per row: block maxima by vector {@code abs}/{@code max} reductions; the scale byte per block in
- * scalar code with the recipe's own fp32 order ({@link ScaleMath}); then every element at once: the
- * recipe's division or multiplication by the block constant (the same single fp32 rounding as the
- * reference), and E2M1 rounding by counting the midpoints the magnitude passes: seven compares,
- * each midpoint {@code >} or {@code >=} as the tie rule says, which is exact for every tie rule and
- * saturates at 6 by construction. Codes are packed two a byte with a byte-to-short reinterpretation.
+ * <p>Per row: block maxima by vector {@code abs}/{@code max} reductions; the scale bytes of L blocks
+ * at a time with the recipe's own fp32 order (GGML's block by block, {@link Nvfp4Recipe#blockScaleCode});
+ * then every element at once: the recipe's division or multiplication by the block constant (the same
+ * single fp32 rounding as the reference), and E2M1 rounding by bits (ties to even) or, for the other
+ * tie rules, by counting the midpoints the magnitude passes: seven compares, each midpoint {@code >}
+ * or {@code >=} as the tie rule says, which is exact for every tie rule and saturates at 6 by
+ * construction. Codes are packed two a byte with a byte-to-short reinterpretation.
  */
 final class SimdQuantizer {
     private static final long ROWS_PER_TASK = 16;
@@ -48,7 +51,7 @@ final class SimdQuantizer {
     private static final float[] MIDPOINTS = {0.25f, 0.75f, 1.25f, 1.75f, 2.5f, 3.5f, 5f};
     /** ggml's {@code kvalues_mxfp4} for codes 1..7: 2 x E2M1. */
     private static final float[] GGML_KVALUES = {0, 1, 2, 3, 4, 6, 8, 12};
-    /** The two-table permutes of {@link #nvfp4Scales16}'s four rounds, 16 lanes each: lanes a and b of each pair. */
+    /** The two-table permutes of {@link #blockAmax16}'s four rounds, 16 lanes each: lanes a and b of each pair. */
     private static final int[] REDUCE_A = new int[64];
     private static final int[] REDUCE_B = new int[64];
 
@@ -66,10 +69,21 @@ final class SimdQuantizer {
 
     private SimdQuantizer() {}
 
-    /** Whether the vector path reproduces {@code quantizer} exactly. */
+    /**
+     * Whether the vector path reproduces {@code quantizer} exactly: NVFP4 and MXFP4 with the reference
+     * rule, and NVFP4 with {@link ScaleRule#FOUR_OVER_SIX} or {@link ScaleRule#MSE_SEARCH} and no other
+     * accuracy option ({@link SimdScaleRules}). 16 x 16 tiles, stochastic rounding and rotations run on
+     * the scalar quantizer.
+     */
     static boolean accepts(Quantizer quantizer) {
-        return quantizer.reproducesReference()
-                && (quantizer.format() == BlockFormat.NVFP4 || quantizer.format() == BlockFormat.MXFP4);
+        if (quantizer.reproducesReference()) {
+            return quantizer.format() == BlockFormat.NVFP4 || quantizer.format() == BlockFormat.MXFP4;
+        }
+        // Quantizer has no getter for the rotation; the same quantizer with the reference rule tells
+        // whether any option but the rule is set. (A rule implies NVFP4 without GGML: Quantizer refuses
+        // the other combinations.)
+        return quantizer.format() == BlockFormat.NVFP4 && quantizer.scaleRule() != ScaleRule.REFERENCE
+                && quantizer.withScaleRule(ScaleRule.REFERENCE).reproducesReference();
     }
 
     static QuantizedMatrix quantize(Quantizer quantizer, FloatMatrix input) {
@@ -79,6 +93,8 @@ final class SimdQuantizer {
         int columns = Math.toIntExact(input.columns());
         int padded = Math.toIntExact(format.paddedColumns(columns));
         int blocks = padded / format.blockSize();
+        int vectorBlocks = Math.ceilDiv(blocks, L) * L; // per-block arrays hold whole vectors
+        ScaleRule rule = quantizer.scaleRule();
         int tasks = Math.toIntExact(Math.ceilDiv(rows, ROWS_PER_TASK));
         ComputePool pool = ComputePool.shared();
 
@@ -102,13 +118,20 @@ final class SimdQuantizer {
             float[] row = new float[padded];
             byte[] elementCodes = new byte[padded];
             byte[] rowCodes = new byte[Math.toIntExact(rowBytes)];
-            int[] scaleCodes = new int[blocks];
+            int[] scaleCodes = new int[vectorBlocks];
             byte[] scaleBytes = new byte[blocks];
-            float[] constants = new float[blocks];
+            float[] constants = new float[vectorBlocks];
+            float[] blockAmax = new float[vectorBlocks];
+            SimdScaleRules rules = rule == ScaleRule.REFERENCE ? null : new SimdScaleRules(rule, blocks);
             for (long r = task * ROWS_PER_TASK; r < Math.min(rows, (task + 1) * ROWS_PER_TASK); r++) {
                 input.readRow(r, 0, row, columns); // the padding stays zero
                 if (quantizer.recipe() instanceof Nvfp4Recipe nv) {
-                    nvfp4Scales(nv, row, blocks, g, scaleCodes, constants);
+                    blockAmaxes(row, blocks, blockAmax);
+                    if (rules == null) {
+                        nvfp4Scales(nv, blockAmax, blocks, g, scaleCodes, constants);
+                    } else {
+                        rules.scales(nv, row, blockAmax, g, scaleCodes, constants);
+                    }
                     switch (nv) {
                         case MODELOPT, COMPRESSED_TENSORS, COMPRESSED_TENSORS_BF16 ->
                                 scaledCodes(row, padded, constants, 4, true, nv != Nvfp4Recipe.MODELOPT,
@@ -185,16 +208,14 @@ final class SimdQuantizer {
     }
 
     /**
-     * NVFP4 block amaxes, scale bytes and element constants of one (zero-padded) row. With 16 lanes the
-     * blocks go sixteen at a time ({@link #nvfp4Scales16}); the rest, and GGML's scale rounding, one
-     * by one in scalar code.
+     * The largest |x| of each 16-element block of one (zero-padded) row. With 16 lanes the blocks go
+     * sixteen at a time ({@link #blockAmax16}); the rest one by one with a horizontal reduction.
      */
-    private static void nvfp4Scales(Nvfp4Recipe recipe, float[] row, int blocks, float g, int[] scaleCodes,
-                                    float[] constants) {
+    static void blockAmaxes(float[] row, int blocks, float[] amax) {
         int b = 0;
-        if (WIDE && recipe != Nvfp4Recipe.GGML) {
+        if (WIDE) {
             for (; b + 16 <= blocks; b += 16) {
-                nvfp4Scales16(recipe, row, b, g, scaleCodes, constants);
+                blockAmax16(row, b).intoArray(amax, b);
             }
         }
         for (; b < blocks; b++) {
@@ -203,22 +224,39 @@ final class SimdQuantizer {
             if (L == 8) {
                 m = m.max(FloatVector.fromArray(F, row, from + 8).abs());
             }
-            float amax = m.reduceLanes(VectorOperators.MAX);
-            int code = ScaleMath.blockScaleCode(recipe, amax, g);
-            scaleCodes[b] = code;
-            constants[b] = ScaleMath.elementConstant(recipe, ScaleMath.e4m3(code), g);
+            amax[b] = m.reduceLanes(VectorOperators.MAX);
         }
     }
 
     /**
-     * Sixteen blocks at once (16 lanes): their maxima by a transposing reduction (four rounds of
-     * two-table permutes and max: 45 operations instead of sixteen horizontal reductions), then each
-     * recipe's scale arithmetic lane-wise in the same fp32 order as {@link ScaleMath}, and the E4M3
-     * rounding by bits: ties to even at the third mantissa bit for normals, {@code rint(r * 512)} by the
-     * 2^23 trick for subnormals, saturation at 0x7E.
+     * The reference rule's scale bytes and element constants, from the block maxima: L blocks at a
+     * time for every recipe but GGML, whose half-up UE4M3 rounding goes block by block through the
+     * recipe's own scalar steps. {@code amax}, {@code scaleCodes} and {@code constants} hold a whole
+     * number of vectors (the lanes past {@code blocks} are computed and not used).
      */
-    private static void nvfp4Scales16(Nvfp4Recipe recipe, float[] row, int b0, float g, int[] scaleCodes,
-                                      float[] constants) {
+    private static void nvfp4Scales(Nvfp4Recipe recipe, float[] amax, int blocks, float g, int[] scaleCodes,
+                                    float[] constants) {
+        if (recipe == Nvfp4Recipe.GGML) {
+            for (int b = 0; b < blocks; b++) {
+                int code = recipe.blockScaleCode(amax[b], g);
+                scaleCodes[b] = code;
+                constants[b] = recipe.elementConstant(ScaleMath.e4m3(code), g);
+            }
+            return;
+        }
+        for (int b = 0; b < blocks; b += L) {
+            IntVector code = scaleCodes(recipe, FloatVector.fromArray(F, amax, b), g, 6f);
+            code.intoArray(scaleCodes, b);
+            elementConstants(recipe, decodeE4M3(code), g).intoArray(constants, b);
+        }
+    }
+
+    /**
+     * The maxima of sixteen blocks (16 lanes) by a transposing reduction: four rounds of two-table
+     * permutes and max, 45 operations instead of sixteen horizontal reductions. Lane i holds block
+     * {@code b0 + i}.
+     */
+    private static FloatVector blockAmax16(float[] row, int b0) {
         final int from = b0 * 16;
         // |x| as int bits: for non-negative floats the integer order is the float order
         IntVector m0 = FloatVector.fromArray(F, row, from).reinterpretAsInts().and(0x7FFFFFFF);
@@ -260,17 +298,25 @@ final class SimdQuantizer {
         IntVector v1 = a.selectFrom(u2, u3).max(b.selectFrom(u2, u3));
         a = IntVector.fromArray(I, REDUCE_A, 48);
         b = IntVector.fromArray(I, REDUCE_B, 48);
-        FloatVector amax = a.selectFrom(v0, v1).max(b.selectFrom(v0, v1)).reinterpretAsFloats(); // lane i: block b0 + i
+        return a.selectFrom(v0, v1).max(b.selectFrom(v0, v1)).reinterpretAsFloats();
+    }
 
+    /**
+     * {@link Nvfp4Recipe#blockScaleCode(float, float, float)} lane-wise (not GGML): each recipe's scale
+     * arithmetic in the same fp32 order, mapping the block maximum to {@code target}, then the E4M3
+     * rounding by bits ({@link ScaleMath#encodeE4M3} with vectors): ties to even at the third mantissa
+     * bit for normals, {@code rint(r * 512)} by the 2^23 trick for subnormals, saturation at 0x7E.
+     */
+    static IntVector scaleCodes(Nvfp4Recipe recipe, FloatVector amax, float g, float target) {
         FloatVector r = switch (recipe) {
             case MODELOPT -> {
-                FloatVector q = amax.div(6f * g);
+                FloatVector q = amax.div(target * g);
                 yield q.blend(1f, q.eq(0f)); // r == 0 becomes 1
             }
-            case TORCHAO -> amax.div(6f).div(g).max(0x1p-6f).min(448f);
-            case COMPRESSED_TENSORS -> amax.div(6f).mul(g).min(448f);
+            case TORCHAO -> amax.div(target).div(g).max(0x1p-6f).min(448f);
+            case COMPRESSED_TENSORS -> amax.div(target).mul(g).min(448f);
             case COMPRESSED_TENSORS_BF16 -> {
-                IntVector bits = amax.div(6f).reinterpretAsInts();
+                IntVector bits = amax.div(target).reinterpretAsInts();
                 IntVector bf16 = bits.add(0x7FFF).add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).and(0xFFFF0000);
                 yield bf16.reinterpretAsFloats().mul(g).min(448f);
             }
@@ -284,14 +330,22 @@ final class SimdQuantizer {
         if (recipe.tensorScaleDivides()) {
             code = code.blend(0x20, code.eq(0)); // compressed-tensors: a zero scale becomes 0.125
         }
-        FloatVector s = code.lanewise(VectorOperators.LSHL, 20).reinterpretAsFloats().mul(0x1p120f); // exact E4M3
-        FloatVector k = switch (recipe) {
+        return code;
+    }
+
+    /** The E4M3 values of scale bytes 0x00 to 0x7E, exactly: the bits moved into fp32 and rescaled by 2^120. */
+    static FloatVector decodeE4M3(IntVector code) {
+        return code.lanewise(VectorOperators.LSHL, 20).reinterpretAsFloats().mul(0x1p120f);
+    }
+
+    /** {@link Nvfp4Recipe#elementConstant} lane-wise, in the same fp32 order (not GGML). */
+    static FloatVector elementConstants(Nvfp4Recipe recipe, FloatVector s, float g) {
+        return switch (recipe) {
             case MODELOPT -> s.mul(g);
             case TORCHAO -> FloatVector.broadcast(F, 1f / g).div(s);
-            default -> s.div(g);
+            case COMPRESSED_TENSORS, COMPRESSED_TENSORS_BF16 -> s.div(g);
+            case GGML -> throw new IllegalArgumentException("GGML constants are computed one by one");
         };
-        code.intoArray(scaleCodes, b0);
-        k.intoArray(constants, b0);
     }
 
     /** MX block amaxes, E8M0 bytes and reciprocals 2^(127 - code) of one row. */
@@ -327,7 +381,9 @@ final class SimdQuantizer {
             if (clamp) { // q is never NaN here, so compare-and-blend is Math.clamp (and far cheaper than max/min)
                 q = q.blend(-6f, q.lt(-6f)).blend(6f, q.compare(VectorOperators.GT, 6f));
             }
-            if (even && k != 0f) { // k = 0: a modelopt scale that underflowed; its NaN and infinities go below
+            // k = 0 (a modelopt scale that underflowed) and k = Inf (torchao's (1 / g) / s past the fp32
+            // maximum) make NaN and infinities; they go below, where a NaN of either sign becomes code 7
+            if (even && k != 0f && k != Float.POSITIVE_INFINITY) {
                 // Ties to even by bits: for |q| >= 1 round the fp32 mantissa to one bit (the E2M1 normals),
                 // below 1 round |q| * 2 to an integer with the 2^23 trick (the subnormal 0.5 steps); both exact.
                 final IntVector bits = q.reinterpretAsInts();

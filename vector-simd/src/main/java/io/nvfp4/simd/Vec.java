@@ -1,6 +1,7 @@
 package io.nvfp4.simd;
 
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorShape;
@@ -21,6 +22,8 @@ final class Vec {
     static final VectorShape SHAPE = VectorShape.forBitSize(BITS);
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.withShape(SHAPE);
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED.withShape(SHAPE);
+    /** Doubles of the same width: half of {@link #F}'s lanes each (the error sums of the scale rules). */
+    static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED.withShape(SHAPE);
     /** L bytes: one scale byte per lane, widened to {@link #I}. */
     static final VectorSpecies<Byte> BL = ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(BITS / 4));
     /** 16 bytes: the codes of one 16-element NVFP4 block before packing. */

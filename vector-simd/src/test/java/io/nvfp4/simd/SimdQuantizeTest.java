@@ -95,6 +95,23 @@ class SimdQuantizeTest {
         assertSameBytes(simd.quantize(Quantizer.mx(BlockFormat.MXFP4), zeros), Quantizer.mx(BlockFormat.MXFP4).quantize(zeros));
     }
 
+    /**
+     * torchao with 1 / g near the fp32 maximum: a block whose scale clamps to 2^-6 gets an infinite
+     * element factor, so a zero element scales to 0 * Inf = NaN, whose sign bit x86 sets. The
+     * reference writes code 7 for a NaN; the vector path once wrote 0xF (found while testing the
+     * vector scale rules at extreme tensor scales).
+     */
+    @Test
+    void torchaoInfiniteElementFactor() {
+        float[] v = Weights.generate(4, 100, 11).values();
+        for (int i = 0; i < v.length; i += 7) {
+            v[i] = 0;
+        }
+        FloatMatrix input = FloatMatrix.of(v, 4, 100);
+        Quantizer q = Quantizer.nvfp4(Nvfp4Recipe.TORCHAO).withTensorAmax(2688f * 0x1p-126f);
+        assertSameBytes(simd.quantize(q, input), q.quantize(input));
+    }
+
     @Test
     void badInputFailsLikeTheReference() {
         float[] v = new float[3 * 40];
