@@ -22,7 +22,8 @@ abstract sealed class BlockRounding {
     static BlockRounding of(Quantizer quantizer, float[] x, int from, float blockAmax, float g) {
         BlockFormat format = quantizer.format();
         if (quantizer.recipe() instanceof Nvfp4Recipe nv) {
-            int scale = ScaleChoice.scaleCode(nv, quantizer.scaleRule(), x, from, blockAmax, g, new int[format.blockSize()]);
+            int scale = ScaleChoice.scaleCode(nv, quantizer.scaleRule(), x, from, blockAmax, g, new int[format.blockSize()],
+                    new int[format.blockSize()]);
             return new Nvfp4(nv, scale, g);
         }
         MxRecipe mx = (MxRecipe) quantizer.recipe();

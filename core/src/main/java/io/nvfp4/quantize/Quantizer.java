@@ -43,9 +43,6 @@ public final class Quantizer {
 
     /** E4M3 headroom Four Over Six keeps in the tensor scale: 6 * 256 in place of 6 * 448. */
     private static final float FOUR_OVER_SIX_RANGE = 6f * 256f;
-    private static final int E4M3_MAX_CODE = 0x7E;
-    /** A {@link #blockError} bound that never stops the sum ({@code sum >= NaN} is false). */
-    private static final double NO_BOUND = Double.NaN;
 
     private final BlockFormat format;
     private final Recipe recipe;
@@ -341,51 +338,17 @@ public final class Quantizer {
     private int quantizeBlock(float[] x, int from, float blockAmax, float g, long row, int[] out, int[] scratch) {
         int n = format.blockSize();
         if (recipe instanceof Nvfp4Recipe nv) {
-            // The searching rules keep the codes of the best candidate as they go (in out), so the
-            // chosen scale is not quantized a second time.
-            return switch (scaleRule) {
-                case REFERENCE -> {
-                    int scale = Nvfp4Reference.blockScaleCode(nv, blockAmax, g);
-                    float k = Nvfp4Reference.elementDivisorOrFactor(nv, ElementType.E4M3.decode(scale), g);
-                    for (int i = 0; i < n; i++) {
-                        out[i] = stochasticSeed == null ? Nvfp4Reference.elementCode(nv, x[from + i], k)
-                                : Nvfp4Reference.elementCodeStochastic(nv, x[from + i], k,
-                                        StochasticRounding.uniform(stochasticSeed, row, from + i));
-                    }
-                    yield scale;
-                }
-                case FOUR_OVER_SIX -> {
-                    int six = Nvfp4Reference.blockScaleCode(nv, blockAmax, g, 6f);
-                    int four = Nvfp4Reference.blockScaleCode(nv, blockAmax, g, 4f);
-                    double sixError = blockError(nv, x, from, six, g, out, NO_BOUND);
-                    // 4 only with a strictly lower error: a tie keeps 6
-                    if (blockError(nv, x, from, four, g, scratch, sixError) < sixError) {
-                        System.arraycopy(scratch, 0, out, 0, n);
-                        yield four;
-                    }
-                    yield six;
-                }
-                case MSE_SEARCH -> {
-                    int reference = Nvfp4Reference.blockScaleCode(nv, blockAmax, g);
-                    int best = reference;
-                    double bestError = blockError(nv, x, from, reference, g, out, NO_BOUND);
-                    int lo = Math.max(1, reference - ScaleRule.MSE_CODES_BELOW);
-                    int hi = Math.min(E4M3_MAX_CODE, reference + ScaleRule.MSE_CODES_ABOVE);
-                    // strictly lower errors only: a tie keeps the reference, or the lower code
-                    for (int c = lo; c <= hi && bestError > 0; c++) {
-                        if (c == reference) {
-                            continue; // its error is where bestError started: it cannot be lower
-                        }
-                        double error = blockError(nv, x, from, c, g, scratch, bestError);
-                        if (error < bestError) {
-                            best = c;
-                            bestError = error;
-                            System.arraycopy(scratch, 0, out, 0, n);
-                        }
-                    }
-                    yield best;
-                }
-            };
+            if (scaleRule != ScaleRule.REFERENCE) {
+                return ScaleChoice.scaleCode(nv, scaleRule, x, from, blockAmax, g, out, scratch);
+            }
+            int scale = Nvfp4Reference.blockScaleCode(nv, blockAmax, g);
+            float k = Nvfp4Reference.elementDivisorOrFactor(nv, ElementType.E4M3.decode(scale), g);
+            for (int i = 0; i < n; i++) {
+                out[i] = stochasticSeed == null ? Nvfp4Reference.elementCode(nv, x[from + i], k)
+                        : Nvfp4Reference.elementCodeStochastic(nv, x[from + i], k,
+                                StochasticRounding.uniform(stochasticSeed, row, from + i));
+            }
+            return scale;
         }
         MxRecipe mx = (MxRecipe) recipe;
         ElementType element = format.elementType();
@@ -397,29 +360,6 @@ public final class Quantizer {
                             StochasticRounding.uniform(stochasticSeed, row, from + i), mx.zeroSign());
         }
         return scale;
-    }
-
-    /**
-     * The squared error of the block quantized to nearest with scale byte {@code scale}, summed in
-     * double in element order; its codes go to {@code codes}. Stops early once the sum reaches
-     * {@code bound}, returning that partial sum: the terms are non-negative and rounded addition is
-     * monotone, so the full sum would not be below the bound either, and a caller that keeps only a
-     * sum below its bound chooses exactly as with full sums. {@link #NO_BOUND} sums every element.
-     */
-    private double blockError(Nvfp4Recipe nv, float[] x, int from, int scale, float g, int[] codes, double bound) {
-        float s = ElementType.E4M3.decode(scale);
-        float k = Nvfp4Reference.elementDivisorOrFactor(nv, s, g);
-        float factor = QuantizedMatrix.blockFactor(format, recipe, scale, g);
-        double sum = 0;
-        for (int i = 0; i < format.blockSize(); i++) {
-            codes[i] = Nvfp4Reference.elementCode(nv, x[from + i], k);
-            double d = (double) x[from + i] - ElementType.E2M1.decode(codes[i]) * factor;
-            sum += d * d;
-            if (sum >= bound) {
-                return sum;
-            }
-        }
-        return sum;
     }
 
     /** Reads a row into {@code row} (the padding stays zero) and rotates it if asked to. */

@@ -28,6 +28,7 @@ import java.util.List;
 
 import static io.nvfp4.simd.SimdQuantizeTest.assertSameBytes;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The vector Four Over Six and MSE search choose exactly the scalar {@link Quantizer}'s scale bytes,
@@ -240,8 +241,27 @@ class SimdScaleRuleTest {
         return all;
     }
 
+    /**
+     * Found by {@link #bytesEqualTheScalarQuantizer}: a matrix whose every element is tiny has a
+     * subnormal tensor amax that no recipe can scale. Both paths must refuse it with the same message.
+     */
+    @Test
+    void aTensorTooSmallToScaleIsRefusedByBothPaths() {
+        for (Quantizer quantizer : quantizers()) {
+            assertVectorPathMatches(quantizer, FloatMatrix.of(new float[] {2.8e-45f, 0f, -1.4e-45f}, 1, 3));
+        }
+    }
+
     private static void assertVectorPathMatches(Quantizer quantizer, FloatMatrix input) {
         assertThat(SimdQuantizer.accepts(quantizer)).as(quantizer.toString()).isTrue();
-        assertSameBytes(SimdQuantizer.quantize(quantizer, input), quantizer.quantize(input));
+        io.nvfp4.tensor.QuantizedMatrix expected;
+        try {
+            expected = quantizer.quantize(input);
+        } catch (IllegalArgumentException refused) {
+            assertThatThrownBy(() -> SimdQuantizer.quantize(quantizer, input)).as(quantizer.toString())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage(refused.getMessage());
+            return;
+        }
+        assertSameBytes(SimdQuantizer.quantize(quantizer, input), expected);
     }
 }
