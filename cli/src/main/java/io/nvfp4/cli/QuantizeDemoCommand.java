@@ -1,5 +1,7 @@
 package io.nvfp4.cli;
 
+import io.nvfp4.examples.minilm.BertWeights;
+import io.nvfp4.examples.minilm.MiniLm;
 import io.nvfp4.format.BlockFormat;
 import io.nvfp4.metrics.ErrorStats;
 import io.nvfp4.quantize.Dequantizer;
@@ -16,21 +18,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 
 /**
- * {@code nvfp4 quantize-demo}: quantizes a seeded standard-normal matrix with every NVFP4 recipe and
- * with OCP MXFP4, and prints the error and the time of each. Needs no files and no downloads.
+ * {@code nvfp4 quantize-demo}: quantizes a seeded standard-normal matrix (or, with {@code --minilm}, the
+ * real weights of the demo's model) with every NVFP4 recipe and with OCP MXFP4, and prints the error
+ * and the time of each. Needs no files and no downloads.
  */
 @Command(name = "quantize-demo",
         mixinStandardHelpOptions = true,
         description = "Quantize a seeded random matrix with every NVFP4 recipe and with MXFP4; print the error"
                 + " (SQNR, MSE, MSE relative to NVFP4 MODELOPT, max abs), the tensor scale and the time of each."
                 + " --all-rules adds the NVFP4 scale rules, every MXFP4 scale mode and MXFP8.")
-final class QuantizeDemoCommand implements Runnable {
+final class QuantizeDemoCommand implements Callable<Integer> {
     private static final String ROW = "%-31s %8s %11s %8s %12s %13s %12s%n";
     /** Heap bytes per element: the input and its dequantized copy as fp32, plus codes and scales. */
     private static final double HEAP_BYTES_PER_ELEMENT = 4 + 4 + 1;
@@ -57,35 +62,73 @@ final class QuantizeDemoCommand implements Runnable {
             + " scale mode, MXFP8 E4M3 and E5M2.")
     private boolean allRules;
 
+    @Option(names = "--minilm", description = "Quantize the 36 linear-layer weights of all-MiniLM-L6-v2 (the demo's"
+            + " model, from the class path), each with its own tensor scale, instead of a random matrix; the error is"
+            + " over all of them.")
+    private boolean minilm;
+
     /** One line of the comparison: a label and the quantizer it stands for. */
     private record Variant(String label, Quantizer quantizer) {}
 
     @Override
-    public void run() {
-        checkShape();
+    public Integer call() throws Exception {
+        return CommandFailure.run(spec, () -> {
+            demo();
+            return 0;
+        });
+    }
+
+    private void demo() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "quantize-demo: %d x %d fp32 %s, seed %d; JDK %s, %d available processors%n",
-                rows, cols, distribution.cliName(), seed, System.getProperty("java.version"),
-                Runtime.getRuntime().availableProcessors());
-        out.println("quantize ms: wall clock of one Quantizer.quantize call after warm-up (an untimed call on the same data)");
+        List<FloatMatrix> matrices = new ArrayList<>();
+        if (minilm) {
+            if (spec.commandLine().getParseResult().hasMatchedOption("--rows")
+                    || spec.commandLine().getParseResult().hasMatchedOption("--cols")
+                    || spec.commandLine().getParseResult().hasMatchedOption("--distribution")
+                    || spec.commandLine().getParseResult().hasMatchedOption("--seed")) {
+                throw new ParameterException(spec.commandLine(), "--minilm quantizes the model's own weights: it takes"
+                        + " no --rows, --cols, --distribution or --seed");
+            }
+            BertWeights weights = MiniLm.load().weights();
+            for (BertWeights.Dense d : weights.linears()) {
+                matrices.add(FloatMatrix.of(d.weight(), d.out(), d.in()));
+            }
+            out.printf(Locale.ROOT, "quantize-demo: the %d linear-layer weights of all-MiniLM-L6-v2 (%,d fp32 values);"
+                            + " JDK %s, %d available processors%n", matrices.size(),
+                    matrices.stream().mapToLong(m -> m.rows() * m.columns()).sum(), System.getProperty("java.version"),
+                    Runtime.getRuntime().availableProcessors());
+        } else {
+            checkShape();
+            matrices.add(FloatMatrix.of(distribution.generate(rows * cols, seed), rows, cols));
+            out.printf(Locale.ROOT, "quantize-demo: %d x %d fp32 %s, seed %d; JDK %s, %d available processors%n",
+                    rows, cols, distribution.cliName(), seed, System.getProperty("java.version"),
+                    Runtime.getRuntime().availableProcessors());
+        }
+        out.println("quantize ms: wall clock of Quantizer.quantize after warm-up (an untimed call on the same data)");
         out.println();
-        float[] input = distribution.generate(rows * cols, seed);
-        FloatMatrix matrix = FloatMatrix.of(input, rows, cols);
+        float[] input = concatenated(matrices);
 
         out.printf(Locale.ROOT, ROW, "format / recipe", "SQNR dB", "MSE", "MSE/ref", "max abs err", "tensor scale",
                 "quantize ms");
         double referenceMse = Double.NaN;
         for (Variant v : variants(allRules)) {
-            v.quantizer().quantize(matrix); // warm-up on the same data: JIT, pool threads, allocation
+            matrices.forEach(m -> v.quantizer().quantize(m)); // warm-up on the same data: JIT, pool threads
+            List<QuantizedMatrix> quantized = new ArrayList<>();
             long start = System.nanoTime();
-            QuantizedMatrix q = v.quantizer().quantize(matrix);
+            for (FloatMatrix m : matrices) {
+                quantized.add(v.quantizer().quantize(m));
+            }
             double millis = (System.nanoTime() - start) / 1e6;
-            ErrorStats error = ErrorStats.compare(input, Dequantizer.dequantize(q));
+            List<FloatMatrix> dequantized = quantized.stream()
+                    .map(q -> FloatMatrix.of(Dequantizer.dequantize(q), q.rows(), q.columns())).toList();
+            ErrorStats error = ErrorStats.compare(input, concatenated(dequantized));
             if (Double.isNaN(referenceMse)) {
                 referenceMse = error.mse(); // the first variant, NVFP4 MODELOPT, is the reference
             }
-            String tensorScale = q.format().hasTensorScale()
-                    ? String.format(Locale.ROOT, "%.6g", q.tensorScale()) : "-";
+            QuantizedMatrix q = quantized.getFirst();
+            boolean oneScale = quantized.stream().allMatch(m -> m.tensorScale() == q.tensorScale());
+            String tensorScale = !q.format().hasTensorScale() ? "-"
+                    : oneScale ? String.format(Locale.ROOT, "%.6g", q.tensorScale()) : "per tensor";
             out.printf(Locale.ROOT, ROW, v.label(), String.format(Locale.ROOT, "%.3f", error.sqnrDb()),
                     String.format(Locale.ROOT, "%.4e", error.mse()),
                     String.format(Locale.ROOT, "%.3f", error.mse() / referenceMse),
@@ -97,6 +140,23 @@ final class QuantizeDemoCommand implements Runnable {
         out.println("2688/amax (dequantize divides) for COMPRESSED_TENSORS*, 1 for GGML (none), amax/1536 for four-over-six;"
                 + " MX formats have none.");
         out.flush();
+    }
+
+    /** The matrices' values one after the other. */
+    private static float[] concatenated(List<FloatMatrix> matrices) {
+        long total = matrices.stream().mapToLong(m -> m.rows() * m.columns()).sum();
+        float[] all = new float[Math.toIntExact(total)];
+        int at = 0;
+        for (FloatMatrix m : matrices) {
+            int columns = Math.toIntExact(m.columns());
+            float[] row = new float[columns];
+            for (long r = 0; r < m.rows(); r++) {
+                m.readRow(r, 0, row, columns);
+                System.arraycopy(row, 0, all, at, columns);
+                at += columns;
+            }
+        }
+        return all;
     }
 
     /** Every NVFP4 recipe (MODELOPT first: the reference of the MSE/ref column), then OCP MXFP4; more with {@code all}. */
