@@ -25,6 +25,8 @@ final class RooflineReport {
     private static final String HEADER = "%-13s %-6s %-7s %-11s %4s %3s %11s %9s %8s %8s  %s%n";
     private static final String ROW = "%-13s %-6s %-7s %-11s %4d %3d %11.4f %9.2f %8.2f %8.3f  %s%n";
 
+    private static final String SCALAR_BACKEND = "scalar";
+
     private RooflineReport() {}
 
     /** A result reduced to what the report needs. */
@@ -65,14 +67,41 @@ final class RooflineReport {
         out.printf(Locale.ROOT, HEADER, "op", "format", "backend", "N x K", "M", "thr", "ms/op", "GFLOP/s", "GB/s",
                 "fraction", "of roofline");
         results.sort(Comparator.comparing(Result::benchmark).thenComparing(r -> r.params().id()));
+        List<Result> scaleRules = new ArrayList<>();
         for (Result r : results) {
-            if (!r.benchmark().startsWith("MemoryRoofline") && !r.benchmark().startsWith("FmaRoofline")) {
+            if (r.benchmark().startsWith("ScaleRule")) {
+                scaleRules.add(r);
+            } else if (!r.benchmark().startsWith("MemoryRoofline") && !r.benchmark().startsWith("FmaRoofline")) {
                 row(r, memory, fma, out);
             }
         }
         out.println();
         out.println("GEMV at M = 1 in 'matmul' keeps one weight hot (it may fit a cache); 'gemv-stream' cycles through"
                 + " copies far beyond the last-level cache. quantize: the GFLOP/s column holds G values/s.");
+        if (!scaleRules.isEmpty()) {
+            scaleRules(scaleRules, out);
+        }
+    }
+
+    /**
+     * The NVFP4 scale rules' quantize throughput (ScaleRuleBenchmark), each backend against the scalar
+     * reference of the same rule in the same run.
+     */
+    private static void scaleRules(List<Result> results, PrintStream out) {
+        out.println();
+        out.println("NVFP4 scale rules, quantize from fp32 (modelopt recipe):");
+        out.printf(Locale.ROOT, "%-14s %-7s %-11s %11s %10s %10s%n", "rule", "backend", "N x K", "ms/op", "G values/s",
+                "vs scalar");
+        for (Result r : results) {
+            int[] nk = Workloads.shape(r.param("shape"));
+            double values = (double) nk[0] * nk[1];
+            String ratio = results.stream()
+                    .filter(s -> s.param("backend").equals(SCALAR_BACKEND) && s.param("scaleRule").equals(r.param("scaleRule"))
+                            && s.param("shape").equals(r.param("shape")))
+                    .findFirst().map(s -> String.format(Locale.ROOT, "%.1fx", s.seconds() / r.seconds())).orElse("-");
+            out.printf(Locale.ROOT, "%-14s %-7s %-11s %11.2f %10.4f %10s%n", r.param("scaleRule"), r.param("backend"),
+                    r.param("shape"), r.seconds() * 1e3, values / r.seconds() / 1e9, ratio);
+        }
     }
 
     private static void row(Result r, Map<Integer, Double> memory, Map<Integer, Double> fma, PrintStream out) {
