@@ -4,9 +4,11 @@ import io.nvfp4.format.BlockFormat;
 import io.nvfp4.format.ScaleLayout;
 import io.nvfp4.metrics.ErrorStats;
 import io.nvfp4.quantize.Dequantizer;
+import io.nvfp4.quantize.Gptq;
 import io.nvfp4.quantize.MxRecipe;
 import io.nvfp4.quantize.Nvfp4Recipe;
 import io.nvfp4.quantize.Quantizer;
+import io.nvfp4.quantize.ScaleRule;
 import io.nvfp4.tensor.FloatMatrix;
 import io.nvfp4.tensor.GgmlBlocks;
 import io.nvfp4.tensor.QuantizedMatrix;
@@ -25,7 +27,7 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Keeps README.md true: its Java example is the body below (compiled and run here, and compared
+ * Keeps README.md true: its Java examples are the bodies below (compiled and run here, and compared
  * with the README text), and its pasted {@code nvfp4 formats} output is what the command prints.
  */
 class ReadmeExampleTest {
@@ -77,13 +79,42 @@ class ReadmeExampleTest {
     }
 
     @Test
-    void readmeShowsTheExampleAsWritten() throws IOException {
-        String source = Files.readString(THIS_FILE);
-        String body = source.substring(source.indexOf("// README-BEGIN\n") + "// README-BEGIN\n".length(),
-                source.indexOf("        // README-END"));
+    void gptqExampleRuns() {
+        int n = 64, k = 96, tokens = 300;
+        SplittableRandom random = new SplittableRandom(2);
+        float[] weight = new float[n * k];
+        for (int i = 0; i < weight.length; i++) {
+            weight[i] = (float) random.nextGaussian();
+        }
+        float[] calibrationInputs = new float[tokens * k];
+        for (int t = 0; t < tokens; t++) {
+            double shared = random.nextGaussian(); // correlated features: what GPTQ exploits
+            for (int c = 0; c < k; c++) {
+                calibrationInputs[t * k + c] = (float) (shared + 0.5 * random.nextGaussian());
+            }
+        }
+        // README-GPTQ-BEGIN
+        Gptq.Hessian h = new Gptq.Hessian(k);
+        h.accumulate(FloatMatrix.of(calibrationInputs, tokens, k));   // as many batches as you have
+        QuantizedMatrix w = Gptq.of(Quantizer.nvfp4().withScaleRule(ScaleRule.MSE_SEARCH))
+                .quantize(FloatMatrix.of(weight, n, k), h);
+        // README-GPTQ-END
 
-        String example = dedent(body);
-        assertThat(javaBlocks()).as("README.md java blocks").anyMatch(block -> block.contains(example));
+        assertThat(w.rows()).isEqualTo(n);
+        assertThat(h.samples()).isEqualTo(tokens);
+    }
+
+    @Test
+    void readmeShowsTheExamplesAsWritten() throws IOException {
+        for (String marker : List.of("README", "README-GPTQ")) {
+            String source = Files.readString(THIS_FILE);
+            String begin = "// " + marker + "-BEGIN\n";
+            String body = source.substring(source.indexOf(begin) + begin.length(),
+                    source.indexOf("        // " + marker + "-END"));
+
+            String example = dedent(body);
+            assertThat(javaBlocks()).as("README.md java blocks").anyMatch(block -> block.contains(example));
+        }
     }
 
     @Test
