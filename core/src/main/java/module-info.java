@@ -13,6 +13,7 @@ module io.nvfp4.core {
     exports io.nvfp4.metrics;
     exports io.nvfp4.io;
     exports io.nvfp4.io.checkpoint;
+    exports io.nvfp4.io.onnx;
 
     uses io.nvfp4.backend.Backend;
     provides io.nvfp4.backend.Backend with io.nvfp4.backend.ScalarBackend;

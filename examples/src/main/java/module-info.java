@@ -1,6 +1,6 @@
 /**
  * A real model end to end: all-MiniLM-L6-v2 sentence embeddings with NVFP4 and MXFP4 weights in pure
- * Java, held against ONNX Runtime. {@code io.nvfp4.onnx} reads ONNX initializers;
+ * Java, held against ONNX Runtime (the ONNX weights are read by core's {@code io.nvfp4.io.onnx}).
  * {@code io.nvfp4.examples.minilm} has the WordPiece tokenizer, the BERT encoder whose linear layers
  * run through the backend SPI, and the demo behind {@code nvfp4 demo}.
  */
@@ -12,6 +12,5 @@ module io.nvfp4.examples {
     // The model files are resources of langchain4j's jars, which are not required here: found through
     // the class loader, or read from the jar files on the module path (see ModelResources).
 
-    exports io.nvfp4.onnx;
     exports io.nvfp4.examples.minilm;
 }

@@ -1,7 +1,7 @@
 package io.nvfp4.quantize;
 
-import io.nvfp4.format.ElementType;
 import io.nvfp4.format.BlockFormat;
+import io.nvfp4.format.ElementType;
 
 /**
  * One block's scale under a quantizer's recipe, and round-to-nearest of single elements with it: the

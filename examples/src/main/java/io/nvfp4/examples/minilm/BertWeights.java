@@ -1,9 +1,9 @@
 package io.nvfp4.examples.minilm;
 
-import io.nvfp4.onnx.OnnxFormatException;
-import io.nvfp4.onnx.OnnxModel;
-import io.nvfp4.onnx.OnnxNode;
-import io.nvfp4.onnx.OnnxTensor;
+import io.nvfp4.io.onnx.OnnxFormatException;
+import io.nvfp4.io.onnx.OnnxModel;
+import io.nvfp4.io.onnx.OnnxNode;
+import io.nvfp4.io.onnx.OnnxTensor;
 
 import java.util.ArrayList;
 import java.util.HashMap;

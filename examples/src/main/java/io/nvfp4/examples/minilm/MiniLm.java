@@ -3,7 +3,7 @@ package io.nvfp4.examples.minilm;
 import io.nvfp4.backend.Backend;
 import io.nvfp4.backend.Backends;
 import io.nvfp4.backend.ComputePool;
-import io.nvfp4.onnx.OnnxModel;
+import io.nvfp4.io.onnx.OnnxModel;
 import io.nvfp4.quantize.Gptq;
 import io.nvfp4.tensor.QuantizedMatrix;
 

@@ -1,6 +1,6 @@
 package io.nvfp4.examples.minilm;
 
-import io.nvfp4.onnx.OnnxFormatException;
+import io.nvfp4.io.onnx.OnnxFormatException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,9 +66,20 @@ class MiniLmLoadTest {
                 .hasMessageStartingWith(text + ": ");
     }
 
+    /** A valid ONNX model without the tensor a BERT encoder needs: the real one with that tensor renamed. */
     @Test
     void anOnnxModelThatIsNotABertEncoderIsNamedAsSuch() throws IOException {
-        Path other = Files.write(dir.resolve("other.onnx"), io.nvfp4.onnx.TestModels.tinyMatMulModel());
+        byte[] bytes = Files.readAllBytes(model);
+        byte[] name = "embeddings.word_embeddings.weight".getBytes(StandardCharsets.US_ASCII);
+        int renamed = 0;
+        for (int i = 0; i + name.length <= bytes.length; i++) {
+            if (Arrays.equals(bytes, i, i + name.length, name, 0, name.length)) {
+                bytes[i + name.length - 1] = 'x'; // same length: the protobuf framing stays valid
+                renamed++;
+            }
+        }
+        assertThat(renamed).isPositive();
+        Path other = Files.write(dir.resolve("other.onnx"), bytes);
 
         assertThatThrownBy(() -> MiniLm.load(other, tokenizer, null)).isInstanceOf(OnnxFormatException.class)
                 .hasMessage(other + ": tensor 'embeddings.word_embeddings.weight': no such initializer in the graph");

@@ -1,4 +1,4 @@
-package io.nvfp4.onnx;
+package io.nvfp4.io.onnx;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,10 +14,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 
-import static io.nvfp4.onnx.ProtoWriter.floatsLe;
-import static io.nvfp4.onnx.ProtoWriter.initializer;
-import static io.nvfp4.onnx.ProtoWriter.model;
-import static io.nvfp4.onnx.ProtoWriter.rawTensor;
+import static io.nvfp4.io.onnx.ProtoWriter.floatsLe;
+import static io.nvfp4.io.onnx.ProtoWriter.initializer;
+import static io.nvfp4.io.onnx.ProtoWriter.model;
+import static io.nvfp4.io.onnx.ProtoWriter.rawTensor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -194,28 +194,6 @@ class OnnxModelTest {
                 .isInstanceOf(NoSuchFileException.class).hasMessageContaining("none.onnx");
     }
 
-    @Test
-    void readsTheMiniLmModelsTypedAndRawTensors() throws IOException {
-        OnnxModel fp32 = OnnxModel.parse(resource("all-minilm-l6-v2.onnx"), "all-minilm-l6-v2.onnx");
-        OnnxModel int8 = OnnxModel.parse(resource("all-minilm-l6-v2-q.onnx"), "all-minilm-l6-v2-q.onnx");
-
-        assertThat(fp32.producer()).isEqualTo("pytorch 2.0.1");
-        assertThat(fp32.inputs()).containsExactly("input_ids", "attention_mask", "token_type_ids");
-        assertThat(fp32.requireInitializer("embeddings.word_embeddings.weight").dims()).containsExactly(30522, 384);
-        // The int8 export keeps per-column scales in float_data and zero points in int32_data: dequantized,
-        // its weight is the fp32 weight up to half a quantization step.
-        float[] w = fp32.requireInitializer("onnx::MatMul_787").toFloatArray();
-        long[] q = int8.requireInitializer("onnx::MatMul_787_quantized").toLongArray();
-        float[] scale = int8.requireInitializer("onnx::MatMul_787_scale").toFloatArray();
-        long[] zero = int8.requireInitializer("onnx::MatMul_787_zero_point").toLongArray();
-        assertThat(int8.requireInitializer("onnx::MatMul_787_scale").dims()).containsExactly(384);
-        for (int i = 0; i < w.length; i++) {
-            int column = i % 384;
-            float restored = (q[i] - zero[column]) * scale[column];
-            assertThat(restored).as("element %d", i).isCloseTo(w[i], within(scale[column] * 0.5f + 1e-6f));
-        }
-    }
-
     private static ProtoWriter external(String name, String location, String offset, String length, long n) {
         return new ProtoWriter().packedVarints(1, n).varint(2, FLOAT).string(8, name)
                 .message(13, new ProtoWriter().string(1, "location").string(2, location))
@@ -235,13 +213,6 @@ class OnnxModelTest {
         assertThatThrownBy(() -> OnnxModel.parse(bytes, "bad.onnx")).isInstanceOf(OnnxFormatException.class)
                 .hasMessageContaining(message)
                 .hasMessageStartingWith("bad.onnx: ");
-    }
-
-    static byte[] resource(String name) throws IOException {
-        try (InputStream in = OnnxModelTest.class.getClassLoader().getResourceAsStream(name)) {
-            assertThat(in).as("resource %s", name).isNotNull();
-            return in.readAllBytes();
-        }
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

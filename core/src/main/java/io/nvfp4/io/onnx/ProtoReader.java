@@ -1,4 +1,4 @@
-package io.nvfp4.onnx;
+package io.nvfp4.io.onnx;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,4 +1,4 @@
-package io.nvfp4.onnx;
+package io.nvfp4.io.onnx;
 
 /**
  * The element types of ONNX tensors ({@code TensorProto.DataType}), with their codes and storage

@@ -1,4 +1,4 @@
-package io.nvfp4.onnx;
+package io.nvfp4.io.onnx;
 
 import io.nvfp4.format.BF16;
 import io.nvfp4.format.FP16;

@@ -1,4 +1,4 @@
-package io.nvfp4.onnx;
+package io.nvfp4.io.onnx;
 
 /** Small ONNX models for tests outside this package. */
 public final class TestModels {

@@ -1,4 +1,4 @@
-package io.nvfp4.onnx;
+package io.nvfp4.io.onnx;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
