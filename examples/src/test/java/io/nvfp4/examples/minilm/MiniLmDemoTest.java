@@ -35,7 +35,7 @@ class MiniLmDemoTest {
     @Test
     void modeIdsAreTheReferenceOursAndInt8() {
         assertThat(MiniLmDemo.modeIds()).containsExactly("ort-fp32", "fp32", "nvfp4", "nvfp4-four-over-six",
-                "nvfp4-mse-search", "mxfp4", "nvfp4-w4a4", "ort-int8");
+                "nvfp4-mse-search", "nvfp4-gptq", "nvfp4-gptq-mse-search", "mxfp4", "nvfp4-w4a4", "ort-int8");
         assertThatThrownBy(() -> new MiniLmDemo.Settings(List.of("int4"), 2, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("unknown mode 'int4'; the modes are ort-fp32,");
     }
@@ -44,7 +44,7 @@ class MiniLmDemoTest {
     void theBuiltInSentencesAreSixtyInTenTopicsOfParaphrasePairs() {
         assertThat(DemoSentences.evaluation()).hasSize(60);
         assertThat(DemoSentences.evaluation().stream().map(DemoSentences.Sentence::topic).distinct()).hasSize(10);
-        assertThat(DemoSentences.calibration()).hasSize(16).doesNotContainAnyElementsOf(DemoSentences.evaluationTexts());
+        assertThat(DemoSentences.calibration()).hasSize(182).doesNotHaveDuplicates().doesNotContainAnyElementsOf(DemoSentences.evaluationTexts());
         // Paraphrases are each other's nearest neighbours under the reference, for most pairs.
         int[][] nearest = Retrieval.neighbours(TestModel.reference(), 1);
         long pairs = java.util.stream.IntStream.range(0, 60).filter(i -> nearest[i][0] == (i ^ 1)).count();
