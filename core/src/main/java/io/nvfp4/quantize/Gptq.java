@@ -183,17 +183,8 @@ public final class Gptq {
 
     private void store(long r, int[] rowCodes, int[] rowScales, long rowBytes, long blocks, MemorySegment codes,
                        MemorySegment scales) {
-        BlockFormat format = quantizer.format();
         byte[] bytes = new byte[Math.toIntExact(rowBytes)];
-        if (format.packsTwoPerByte()) {
-            for (int c = 0; c < rowCodes.length; c += 2) {
-                bytes[c / 2] = (byte) (rowCodes[c] | rowCodes[c + 1] << 4);
-            }
-        } else {
-            for (int c = 0; c < rowCodes.length; c++) {
-                bytes[c] = (byte) rowCodes[c];
-            }
-        }
+        Quantizer.pack(quantizer.format(), rowCodes, bytes, 0);
         MemorySegment.copy(bytes, 0, codes, ValueLayout.JAVA_BYTE, r * rowBytes, bytes.length);
         for (int b = 0; b < rowScales.length; b++) {
             scales.set(ValueLayout.JAVA_BYTE, quantizer.scaleLayout().offset(r, b, blocks), (byte) rowScales[b]);
@@ -207,11 +198,8 @@ public final class Gptq {
         float amax = 0;
         for (long r = 0; r < weight.rows(); r++) {
             weight.readRow(r, 0, row, k);
+            Quantizer.requireFinite(row, k, r, "weight");
             for (int c = 0; c < k; c++) {
-                if (!Float.isFinite(row[c])) {
-                    throw new IllegalArgumentException("weight element at row " + r + ", column " + c + " is " + row[c]
-                            + ": NaN and infinite values cannot be quantized");
-                }
                 amax = Math.max(amax, Math.abs(row[c]));
             }
         }

@@ -277,7 +277,7 @@ public final class Quantizer {
                     float blockAmax = tileAmax != null ? tileAmax[(int) ((r / 16) * blocks + b)] : maxAbs(row, from);
                     int scale = quantizeBlock(row, from, blockAmax, g, r, blockCodes, candidate);
                     scales.set(ValueLayout.JAVA_BYTE, scaleLayout.offset(r, b, blocks), (byte) scale);
-                    pack(blockCodes, rowCodes, from);
+                    pack(format, blockCodes, rowCodes, from);
                 }
                 MemorySegment.copy(rowCodes, 0, codes, ValueLayout.JAVA_BYTE, r * rowBytes, rowCodes.length);
             }
@@ -379,8 +379,11 @@ public final class Quantizer {
         return b;
     }
 
-    /** Stores a block's codes into the row's code bytes: two nibbles a byte, low = even column. */
-    private void pack(int[] blockCodes, byte[] rowCodes, int firstColumn) {
+    /**
+     * Stores codes (a block's, or a whole row's) into the row's code bytes from column
+     * {@code firstColumn}: two nibbles a byte, low = even column, for the 4-bit formats.
+     */
+    static void pack(BlockFormat format, int[] blockCodes, byte[] rowCodes, int firstColumn) {
         if (format.packsTwoPerByte()) {
             for (int i = 0; i < blockCodes.length; i += 2) {
                 rowCodes[(firstColumn + i) / 2] = (byte) (blockCodes[i] | blockCodes[i + 1] << 4);
@@ -388,6 +391,16 @@ public final class Quantizer {
         } else {
             for (int i = 0; i < blockCodes.length; i++) {
                 rowCodes[firstColumn + i] = (byte) blockCodes[i];
+            }
+        }
+    }
+
+    /** Refuses a NaN or infinite value among {@code row[0, columns)}, naming its position. */
+    static void requireFinite(float[] row, int columns, long r, String what) {
+        for (int i = 0; i < columns; i++) {
+            if (!Float.isFinite(row[i])) {
+                throw new IllegalArgumentException(what + " element at row " + r + ", column " + i + " is " + row[i]
+                        + ": NaN and infinite values cannot be quantized");
             }
         }
     }
@@ -403,12 +416,7 @@ public final class Quantizer {
         float amax = 0;
         for (long r = 0; r < input.rows(); r++) {
             input.readRow(r, 0, row, columns);
-            for (int i = 0; i < columns; i++) {
-                if (!Float.isFinite(row[i])) {
-                    throw new IllegalArgumentException("input element at row " + r + ", column " + i + " is " + row[i]
-                            + ": NaN and infinite values cannot be quantized");
-                }
-            }
+            requireFinite(row, columns, r, "input");
             if (rotation != null) {
                 rotation.forward(row, 0, columns);
             }
