@@ -5,14 +5,11 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
-import java.lang.foreign.MemorySegment;
-
 import static io.nvfp4.simd.Vec.BL;
 import static io.nvfp4.simd.Vec.E2M1_BITS;
 import static io.nvfp4.simd.Vec.F;
 import static io.nvfp4.simd.Vec.I;
 import static io.nvfp4.simd.Vec.L;
-import static io.nvfp4.simd.Vec.LE;
 import static io.nvfp4.simd.Vec.TWO_TABLES;
 import static io.nvfp4.simd.Vec.WIDE;
 
@@ -44,27 +41,27 @@ final class Gemm {
 
     /**
      * Decodes W rows {@code [g0 * L, (g0 + ng) * L)} by columns {@code [k0, k0 + kc)} into
-     * {@code tile[(k - k0) * NC + (g - g0) * L + lane]} (fp32, little-endian).
+     * {@code tile[(k - k0) * NC + (g - g0) * L + lane]}.
      */
-    static void decodeTile(PackedWeight w, int g0, int ng, int k0, int kc, MemorySegment tile) {
-        final MemorySegment codes = w.codes;
-        final MemorySegment scales = w.scales;
+    static void decodeTile(PackedWeight w, int g0, int ng, int k0, int kc, float[] tile) {
+        final int[] codes = w.codes;
+        final byte[] scales = w.scales;
         final boolean mx = w.mx;
         final boolean divides = w.divides;
         final float g = w.tensorScale;
         final IntVector t0 = IntVector.fromArray(I, E2M1_BITS, 0);
         final IntVector t1 = IntVector.fromArray(I, E2M1_BITS, L);
-        final long rowStride = NC * 4L;
+        final int rowStride = NC;
         for (int q = 0; q < ng; q++) {
             final int group = g0 + q;
-            final long cBase = (group >>> 1) * w.pairCodeBytes + (group & 1) * (8L * L);
-            final long sBase = (group >>> 1) * w.pairScaleBytes + (group & 1) * L;
+            final int cBase = (group >>> 1) * w.pairCodeInts + (group & 1) * (2 * L);
+            final int sBase = (group >>> 1) * w.pairScaleBytes + (group & 1) * L;
             FloatVector f = FloatVector.zero(F);
             for (int k = k0; k < k0 + kc; k += 16) {
                 final int step = k >>> 4;
                 if (!mx || (step & 1) == 0) {
-                    IntVector e = (IntVector) ByteVector.fromMemorySegment(BL, scales,
-                            sBase + (long) (mx ? step >>> 1 : step) * (2 * L), LE).convertShape(VectorOperators.B2I, I, 0);
+                    IntVector e = (IntVector) ByteVector.fromArray(BL, scales,
+                            sBase + (mx ? step >>> 1 : step) * (2 * L)).convertShape(VectorOperators.B2I, I, 0);
                     if (mx) {
                         e = e.and(0xFF);
                         f = e.lanewise(VectorOperators.LSHL, 23).blend(0x00400000, e.eq(0))
@@ -77,19 +74,19 @@ final class Gemm {
                         f = divides ? s.div(g) : s.mul(g);
                     }
                 }
-                final long co = cBase + (long) step * (16 * L);
-                final IntVector c0 = IntVector.fromMemorySegment(I, codes, co, LE);
-                final IntVector c1 = IntVector.fromMemorySegment(I, codes, co + 4 * L, LE);
-                final long t = ((long) (k - k0) * NC + (long) q * L) * 4;
+                final int co = cBase + step * (4 * L);
+                final IntVector c0 = IntVector.fromArray(I, codes, co);
+                final IntVector c1 = IntVector.fromArray(I, codes, co + L);
+                final int t = (k - k0) * NC + q * L;
                 for (int j = 0; j < 8; j++) {
                     final IntVector i0 = c0.lanewise(VectorOperators.LSHR, 4 * j);
                     final IntVector i1 = c1.lanewise(VectorOperators.LSHR, 4 * j);
                     (WIDE ? i0.selectFrom(t0) : TWO_TABLES ? i0.selectFrom(t0, t1)
                             : i0.selectFrom(t0).or(i0.lanewise(VectorOperators.LSHL, 28).and(0x80000000))).reinterpretAsFloats().mul(f)
-                            .intoMemorySegment(tile, t + j * rowStride, LE);
+                            .intoArray(tile, t + j * rowStride);
                     (WIDE ? i1.selectFrom(t0) : TWO_TABLES ? i1.selectFrom(t0, t1)
                             : i1.selectFrom(t0).or(i1.lanewise(VectorOperators.LSHL, 28).and(0x80000000))).reinterpretAsFloats().mul(f)
-                            .intoMemorySegment(tile, t + (j + 8) * rowStride, LE);
+                            .intoArray(tile, t + (j + 8) * rowStride);
                 }
             }
         }
@@ -100,7 +97,7 @@ final class Gemm {
      * {@code kc} columns, added to (or, if {@code first}, stored in) {@code yt[ytRow * NC ...]} rows
      * {@code ytRow .. ytRow + 5}.
      */
-    static void micro6(float[] xp, int xBase, MemorySegment tile, int kc, float[] yt, int ytRow, boolean first) {
+    static void micro6(float[] xp, int xBase, float[] tile, int kc, float[] yt, int ytRow, boolean first) {
         final int y0 = ytRow * NC;
         final FloatVector z = FloatVector.zero(F);
         FloatVector c00 = first ? z : FloatVector.fromArray(F, yt, y0);
@@ -131,11 +128,11 @@ final class Gemm {
             throw new IllegalArgumentException("packed x too short");
         }
         for (int k = 0; k < kc; k++) {
-            final long t = (long) k * (NC * 4);
-            final FloatVector w0 = FloatVector.fromMemorySegment(F, tile, t, LE);
-            final FloatVector w1 = FloatVector.fromMemorySegment(F, tile, t + L * 4, LE);
-            final FloatVector w2 = FloatVector.fromMemorySegment(F, tile, t + 2 * L * 4, LE);
-            final FloatVector w3 = FloatVector.fromMemorySegment(F, tile, t + 3 * L * 4, LE);
+            final int t = k * NC;
+            final FloatVector w0 = FloatVector.fromArray(F, tile, t);
+            final FloatVector w1 = FloatVector.fromArray(F, tile, t + L);
+            final FloatVector w2 = FloatVector.fromArray(F, tile, t + 2 * L);
+            final FloatVector w3 = FloatVector.fromArray(F, tile, t + 3 * L);
             final int xk = xBase + k * MR;
             FloatVector b = FloatVector.broadcast(F, xp[xk]);
             c00 = w0.fma(b, c00);
@@ -195,7 +192,7 @@ final class Gemm {
     }
 
     /** One row {@code r} of a packed x block times the tile (the rows left over when a block is partial). */
-    static void micro1(float[] xp, int xBase, int r, MemorySegment tile, int kc, float[] yt, int ytRow, boolean first) {
+    static void micro1(float[] xp, int xBase, int r, float[] tile, int kc, float[] yt, int ytRow, boolean first) {
         final int y0 = ytRow * NC;
         final FloatVector z = FloatVector.zero(F);
         FloatVector c0 = first ? z : FloatVector.fromArray(F, yt, y0);
@@ -206,12 +203,12 @@ final class Gemm {
             throw new IllegalArgumentException("packed x too short");
         }
         for (int k = 0; k < kc; k++) {
-            final long t = (long) k * (NC * 4);
+            final int t = k * NC;
             final FloatVector b = FloatVector.broadcast(F, xp[xBase + k * MR + r]);
-            c0 = FloatVector.fromMemorySegment(F, tile, t, LE).fma(b, c0);
-            c1 = FloatVector.fromMemorySegment(F, tile, t + L * 4, LE).fma(b, c1);
-            c2 = FloatVector.fromMemorySegment(F, tile, t + 2 * L * 4, LE).fma(b, c2);
-            c3 = FloatVector.fromMemorySegment(F, tile, t + 3 * L * 4, LE).fma(b, c3);
+            c0 = FloatVector.fromArray(F, tile, t).fma(b, c0);
+            c1 = FloatVector.fromArray(F, tile, t + L).fma(b, c1);
+            c2 = FloatVector.fromArray(F, tile, t + 2 * L).fma(b, c2);
+            c3 = FloatVector.fromArray(F, tile, t + 3 * L).fma(b, c3);
         }
         c0.intoArray(yt, y0);
         c1.intoArray(yt, y0 + L);

@@ -5,14 +5,11 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
-import java.lang.foreign.MemorySegment;
-
 import static io.nvfp4.simd.Vec.BL;
 import static io.nvfp4.simd.Vec.E2M1_BITS;
 import static io.nvfp4.simd.Vec.F;
 import static io.nvfp4.simd.Vec.I;
 import static io.nvfp4.simd.Vec.L;
-import static io.nvfp4.simd.Vec.LE;
 import static io.nvfp4.simd.Vec.TWO_TABLES;
 import static io.nvfp4.simd.Vec.WIDE;
 
@@ -40,14 +37,14 @@ final class Gemv {
      * @param tail L floats of scratch for a last, partial group
      */
     static void run(PackedWeight w, float[] x, float[] y, int yOffset, int p0, int p1, float[] tail) {
-        final MemorySegment codes = w.codes;
-        final MemorySegment scales = w.scales;
+        final int[] codes = w.codes;
+        final byte[] scales = w.scales;
         final boolean mx = w.mx;
         final boolean divides = w.divides;
         final float g = w.tensorScale;
         final int kp = w.kp;
-        final long pcb = w.pairCodeBytes;
-        final long psb = w.pairScaleBytes;
+        final int pcb = w.pairCodeInts;
+        final int psb = w.pairScaleBytes;
         final int n = w.n;
         if (x.length < kp) {
             throw new IllegalArgumentException("x holds " + x.length + " floats, the kernel reads " + kp);
@@ -56,18 +53,18 @@ final class Gemv {
         final IntVector t1 = IntVector.fromArray(I, E2M1_BITS, L); // the upper half when L = 8
         final FloatVector zero = FloatVector.zero(F);
         for (int pair = p0; pair < p1; pair++) {
-            final long cp = pair * pcb;
-            final long sp = pair * psb;
+            final int cp = pair * pcb;
+            final int sp = pair * psb;
             FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero;
             FloatVector b0 = zero, b1 = zero, b2 = zero, b3 = zero;
             FloatVector fa = zero, fb = zero;
             for (int k = 0; k < kp; k += 16) {
                 final int step = k >>> 4;
                 if (!mx || (step & 1) == 0) {
-                    final long so = sp + (long) (mx ? step >>> 1 : step) * (2 * L);
-                    IntVector ea = (IntVector) ByteVector.fromMemorySegment(BL, scales, so, LE)
+                    final int so = sp + (mx ? step >>> 1 : step) * (2 * L);
+                    IntVector ea = (IntVector) ByteVector.fromArray(BL, scales, so)
                             .convertShape(VectorOperators.B2I, I, 0);
-                    IntVector eb = (IntVector) ByteVector.fromMemorySegment(BL, scales, so + L, LE)
+                    IntVector eb = (IntVector) ByteVector.fromArray(BL, scales, so + L)
                             .convertShape(VectorOperators.B2I, I, 0);
                     if (mx) {
                         // 2^(e - 127): e << 23, with e = 0 the subnormal 2^-127 and e = 255 NaN
@@ -92,11 +89,11 @@ final class Gemv {
                         fb = divides ? sb.div(g) : sb.mul(g);
                     }
                 }
-                final long co = cp + (long) step * (16 * L);
-                final IntVector qa0 = IntVector.fromMemorySegment(I, codes, co, LE);
-                final IntVector qa1 = IntVector.fromMemorySegment(I, codes, co + 4 * L, LE);
-                final IntVector qb0 = IntVector.fromMemorySegment(I, codes, co + 8 * L, LE);
-                final IntVector qb1 = IntVector.fromMemorySegment(I, codes, co + 12 * L, LE);
+                final int co = cp + step * (4 * L);
+                final IntVector qa0 = IntVector.fromArray(I, codes, co);
+                final IntVector qa1 = IntVector.fromArray(I, codes, co + L);
+                final IntVector qb0 = IntVector.fromArray(I, codes, co + 2 * L);
+                final IntVector qb1 = IntVector.fromArray(I, codes, co + 3 * L);
                 for (int j = 0; j < 8; j += 2) {
                     final FloatVector x0 = FloatVector.broadcast(F, x[k + j]);
                     final FloatVector x1 = FloatVector.broadcast(F, x[k + j + 1]);
@@ -159,14 +156,14 @@ final class Gemv {
      * @param tail L floats of scratch for a last, partial group
      */
     static void runFactored(PackedWeight w, float[] x, float[] y, int yOffset, int p0, int p1, float[] tail) {
-        final MemorySegment codes = w.codes;
-        final MemorySegment scales = w.scales;
+        final int[] codes = w.codes;
+        final byte[] scales = w.scales;
         final boolean mx = w.mx;
         final boolean divides = w.divides;
         final float g = w.tensorScale;
         final int kp = w.kp;
-        final long pcb = w.pairCodeBytes;
-        final long psb = w.pairScaleBytes;
+        final int pcb = w.pairCodeInts;
+        final int psb = w.pairScaleBytes;
         final int n = w.n;
         if (x.length < kp) {
             throw new IllegalArgumentException("x holds " + x.length + " floats, the kernel reads " + kp);
@@ -175,19 +172,19 @@ final class Gemv {
         final IntVector t1 = IntVector.fromArray(I, E2M1_BITS, L); // the upper half when L = 8
         final FloatVector zero = FloatVector.zero(F);
         for (int pair = p0; pair < p1; pair++) {
-            final long cp = pair * pcb;
-            final long sp = pair * psb;
+            final int cp = pair * pcb;
+            final int sp = pair * psb;
             FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero;
             FloatVector b0 = zero, b1 = zero, b2 = zero, b3 = zero;
             FloatVector fa, fb;
             FloatVector sumA = zero, sumB = zero;
             for (int k = 0; k < kp; k += 16) {
                 final int step = k >>> 4;
-                final long co = cp + (long) step * (16 * L);
-                final IntVector qa0 = IntVector.fromMemorySegment(I, codes, co, LE);
-                final IntVector qa1 = IntVector.fromMemorySegment(I, codes, co + 4 * L, LE);
-                final IntVector qb0 = IntVector.fromMemorySegment(I, codes, co + 8 * L, LE);
-                final IntVector qb1 = IntVector.fromMemorySegment(I, codes, co + 12 * L, LE);
+                final int co = cp + step * (4 * L);
+                final IntVector qa0 = IntVector.fromArray(I, codes, co);
+                final IntVector qa1 = IntVector.fromArray(I, codes, co + L);
+                final IntVector qb0 = IntVector.fromArray(I, codes, co + 2 * L);
+                final IntVector qb1 = IntVector.fromArray(I, codes, co + 3 * L);
                 for (int j = 0; j < 8; j += 2) {
                     final FloatVector x0 = FloatVector.broadcast(F, x[k + j]);
                     final FloatVector x1 = FloatVector.broadcast(F, x[k + j + 1]);
@@ -219,10 +216,10 @@ final class Gemv {
                             : ib3.selectFrom(t0).or(ib3.lanewise(VectorOperators.LSHL, 28).and(0x80000000))).reinterpretAsFloats().fma(x3, b3);
                 }
                 if (!mx || (step & 1) == 1) { // the end of a block: scale its sums
-                    final long so = sp + (long) (mx ? step >>> 1 : step) * (2 * L);
-                    IntVector ea = (IntVector) ByteVector.fromMemorySegment(BL, scales, so, LE)
+                    final int so = sp + (mx ? step >>> 1 : step) * (2 * L);
+                    IntVector ea = (IntVector) ByteVector.fromArray(BL, scales, so)
                             .convertShape(VectorOperators.B2I, I, 0);
-                    IntVector eb = (IntVector) ByteVector.fromMemorySegment(BL, scales, so + L, LE)
+                    IntVector eb = (IntVector) ByteVector.fromArray(BL, scales, so + L)
                             .convertShape(VectorOperators.B2I, I, 0);
                     if (mx) {
                         // 2^(e - 127): e << 23, with e = 0 the subnormal 2^-127 and e = 255 NaN

@@ -31,10 +31,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <h2>matmul</h2>
  * {@link #prepare} repacks the codes into groups of L rows (L = float lanes) and the scales likewise
- * ({@link PackedWeight}). M = 1 runs the GEMV kernel ({@link Gemv}): weights stream once; M > 1
- * runs the GEMM ({@link Gemm}): W panels dequantized into an L1 tile, a 6 x 4-vector FMA
- * micro-kernel, each output one FMA chain in k order. Both split over the caller's
- * {@link ComputePool} and allocate nothing per call once warm.
+ * ({@link PackedWeight}). M = 1 runs the GEMV kernel ({@link Gemv}): weights stream once; a few rows
+ * (a sentence's tokens) run {@link SmallGemm}: weights decoded in registers and used for 6 rows at a
+ * time; more rows run the GEMM ({@link Gemm}): W panels dequantized into an L1 tile, a 6 x 4-vector
+ * FMA micro-kernel. For M > 1 each output is one FMA chain in k order, whichever kernel ran. All
+ * split over the caller's {@link ComputePool} and allocate nothing per call once warm.
  */
 public final class SimdBackend implements Backend {
     /** {@link #name()}: the value of {@code -Dnvfp4.backend} that forces this backend. */
@@ -91,9 +92,13 @@ public final class SimdBackend implements Backend {
     public PreparedWeight prepare(QuantizedMatrix weight) {
         Objects.requireNonNull(weight, "weight");
         if (isSupported() && hasKernels(weight.format())) {
-            return PackedWeight.pack(weight, this);
+            if (PackedWeight.fits(weight)) {
+                return PackedWeight.pack(weight, this);
+            }
+            LOG.info("nvfp4 simd: {} has more than 2^31 ints of packed codes; its matmul runs on the scalar reference", weight);
+        } else {
+            fallback(weight.format(), "matmul");
         }
-        fallback(weight.format(), "matmul");
         return new ScalarWeight(scalar.prepare(weight), this);
     }
 

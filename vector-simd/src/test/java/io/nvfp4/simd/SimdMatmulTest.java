@@ -25,15 +25,20 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * matmul is within {@link ScalarBackend#matmulErrorBound} of the double-precision product of x and
- * the exactly dequantized weights, for GEMV and GEMM shapes, ragged K, N that is no multiple of the
- * row groups, bf16 and f16 activations, and any thread count.
+ * the exactly dequantized weights, for GEMV and GEMM shapes (every kernel: GEMV, SmallGemm, tile
+ * GEMM), ragged K, N that is no multiple of the row groups, bf16 and f16 activations, and any thread
+ * count; for M > 1 it is bit for bit the scalar reference's result.
  */
 class SimdMatmulTest {
     /** Three threads, never closed: jqwik properties run outside JUnit's class lifecycle. */
@@ -76,6 +81,68 @@ class SimdMatmulTest {
         check(q, x, FloatMatrix.of(x, m, k), seed % 2 == 0 ? POOL : ComputePool.shared());
     }
 
+    /**
+     * Every row count from 1 to 33 (GEMV, SmallGemm for 2 to 12 rows with full and partial blocks of 6,
+     * the tile GEMM beyond with its padded last block), on K with a ragged last block and N with a
+     * partial last group, for the three kinds of block factor (s * g, s / g, 2^e).
+     */
+    @Tag("width")
+    @Test
+    void everyRowCountFromOneTo33() {
+        Quantizer[] quantizers = {Quantizer.nvfp4(Nvfp4Recipe.MODELOPT), Quantizer.nvfp4(Nvfp4Recipe.COMPRESSED_TENSORS),
+                Quantizer.mx(BlockFormat.MXFP4)};
+        int[][] shapes = {{40, 70}, {100, 200}, {17, 32}, {64, 384}};
+        for (int m = 1; m <= 33; m++) {
+            int[] shape = shapes[m % shapes.length];
+            Quantizer quantizer = quantizers[m % quantizers.length];
+            QuantizedMatrix q = quantizer.quantize(Weights.generate(shape[0], shape[1], m).values(), shape[0], shape[1]);
+            float[] x = Weights.activations(m * shape[1], 100 + m);
+            check(q, x, FloatMatrix.of(x, m, shape[1]), m % 2 == 0 ? POOL : ComputePool.shared());
+        }
+    }
+
+    /** After warm-up, SmallGemm and the tile GEMM allocate nothing, on the calling thread or the workers. */
+    @Test
+    void gemmAllocatesNothingOnceWarm() {
+        com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        int n = 384;
+        int k = 384;
+        QuantizedMatrix nv = Quantizer.nvfp4().quantize(Weights.generate(n, k, 1).values(), n, k);
+        FloatMatrix small = FloatMatrix.of(Weights.activations(7 * k, 2), 7, k);
+        FloatMatrix tall = FloatMatrix.of(Weights.activations(20 * k, 3), 20, k);
+        float[] y = new float[20 * n];
+        try (ComputePool pool = ComputePool.create(2); PreparedWeight w = simd.prepare(nv)) {
+            simd.matmul(w, small, y, pool); // starts the worker
+            List<Long> ids = new ArrayList<>();
+            ids.add(Thread.currentThread().threadId());
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().startsWith("nvfp4-compute-")) {
+                    ids.add(t.threadId());
+                }
+            }
+            long[] threadIds = ids.stream().mapToLong(Long::longValue).toArray();
+            long deadline = System.nanoTime() + 40_000_000_000L; // C2 must compile the kernels first
+            long perCall = Long.MAX_VALUE;
+            while (System.nanoTime() < deadline && perCall != 0) {
+                long before = sum(bean.getThreadAllocatedBytes(threadIds));
+                for (int i = 0; i < 100; i++) {
+                    simd.matmul(w, small, y, pool);
+                    simd.matmul(w, tall, y, pool);
+                }
+                perCall = (sum(bean.getThreadAllocatedBytes(threadIds)) - before) / 200;
+            }
+            assertThat(perCall).as("bytes allocated per GEMM").isZero();
+        }
+    }
+
+    private static long sum(long[] values) {
+        long s = 0;
+        for (long v : values) {
+            s += Math.max(0, v); // -1: a thread that has ended
+        }
+        return s;
+    }
+
     @Test
     void bf16AndF16Activations() {
         int m = 9;
@@ -92,7 +159,7 @@ class SimdMatmulTest {
                 exact[i] = dtype == DType.BF16 ? BF16.toFloat(bits) : FP16.toFloat(bits);
             }
             check(q, exact, FloatMatrix.of(data, dtype, m, k), POOL);
-            check(q, java.util.Arrays.copyOf(exact, k), FloatMatrix.of(data.asSlice(0, 2L * k), dtype, 1, k), POOL);
+            check(q, Arrays.copyOf(exact, k), FloatMatrix.of(data.asSlice(0, 2L * k), dtype, 1, k), POOL);
         }
     }
 
@@ -104,7 +171,7 @@ class SimdMatmulTest {
         int m = 260; // two slabs of x
         float[] x = Weights.activations(m * k, 9);
         check(q, x, FloatMatrix.of(x, m, k), POOL);
-        check(q, java.util.Arrays.copyOf(x, k), FloatMatrix.of(java.util.Arrays.copyOf(x, k), 1, k), POOL);
+        check(q, Arrays.copyOf(x, k), FloatMatrix.of(Arrays.copyOf(x, k), 1, k), POOL);
     }
 
     @Test
