@@ -17,9 +17,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The Panama Vector API backend, {@code simd} (priority 100): NVFP4 (every recipe) and MXFP4 (every
- * MX recipe) quantize, dequantize and matmul with {@code jdk.incubator.vector}; other formats, and
- * quantizers with accuracy options, go to the {@link ScalarBackend scalar reference} (said once per
- * format in the log). Quantize and dequantize produce the reference's bytes and floats exactly;
+ * MX recipe) quantize, dequantize and matmul with {@code jdk.incubator.vector}, NVFP4 quantize with
+ * each {@link io.nvfp4.quantize.ScaleRule scale rule} too; other formats, and quantizers with 16 x 16
+ * tiles, stochastic rounding or a rotation, go to the {@link ScalarBackend scalar reference} (said once
+ * per format in the log). Quantize and dequantize produce the scalar path's bytes and floats exactly;
  * matmul multiplies the exactly dequantized weights, within {@link ScalarBackend#matmulErrorBound}.
  *
  * <p>{@link #isSupported()} probes the JVM the first time it is called and logs the outcome once
@@ -72,8 +73,8 @@ public final class SimdBackend implements Backend {
         if (isSupported() && SimdQuantizer.accepts(quantizer)) {
             return SimdQuantizer.quantize(quantizer, input);
         }
-        fallback(quantizer.format(), quantizer.reproducesReference() ? "quantize" : "quantize with accuracy options"
-                + " (they change the bytes; the vector quantizer reproduces the reference recipes)");
+        fallback(quantizer.format(), quantizer.withScaleRule(io.nvfp4.quantize.ScaleRule.REFERENCE).reproducesReference()
+                ? "quantize" : "quantize with 16 x 16 tiles, stochastic rounding or a rotation");
         return scalar.quantize(quantizer, input);
     }
 

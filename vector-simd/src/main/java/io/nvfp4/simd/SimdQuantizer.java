@@ -215,7 +215,7 @@ final class SimdQuantizer {
         int b = 0;
         if (WIDE) {
             for (; b + 16 <= blocks; b += 16) {
-                blockAmax16(row, b).intoArray(amax, b);
+                blockAmax16(row, b, amax);
             }
         }
         for (; b < blocks; b++) {
@@ -245,18 +245,22 @@ final class SimdQuantizer {
             return;
         }
         for (int b = 0; b < blocks; b += L) {
-            IntVector code = scaleCodes(recipe, FloatVector.fromArray(F, amax, b), g, 6f);
-            code.intoArray(scaleCodes, b);
-            elementConstants(recipe, decodeE4M3(code), g).intoArray(constants, b);
+            scaleCodes(recipe, amax, b, g, 6f, scaleCodes);
+            elementConstants(recipe, scaleCodes, b, g, constants);
         }
     }
 
-    /**
-     * The maxima of sixteen blocks (16 lanes) by a transposing reduction: four rounds of two-table
-     * permutes and max, 45 operations instead of sixteen horizontal reductions. Lane i holds block
-     * {@code b0 + i}.
+    /*
+     * The vector helpers below take and give arrays, not vectors: they are too large for C2 to inline
+     * into their callers, and a vector passed to or returned from a call that is not inlined is boxed
+     * on the heap (measured: 35 % of the NVFP4 quantize time when they returned vectors).
      */
-    private static FloatVector blockAmax16(float[] row, int b0) {
+
+    /**
+     * The maxima of sixteen blocks (16 lanes) by a transposing reduction, into {@code amax[b0, b0 + 16)}:
+     * four rounds of two-table permutes and max, 45 operations instead of sixteen horizontal reductions.
+     */
+    private static void blockAmax16(float[] row, int b0, float[] amax) {
         final int from = b0 * 16;
         // |x| as int bits: for non-negative floats the integer order is the float order
         IntVector m0 = FloatVector.fromArray(F, row, from).reinterpretAsInts().and(0x7FFFFFFF);
@@ -298,16 +302,18 @@ final class SimdQuantizer {
         IntVector v1 = a.selectFrom(u2, u3).max(b.selectFrom(u2, u3));
         a = IntVector.fromArray(I, REDUCE_A, 48);
         b = IntVector.fromArray(I, REDUCE_B, 48);
-        return a.selectFrom(v0, v1).max(b.selectFrom(v0, v1)).reinterpretAsFloats();
+        a.selectFrom(v0, v1).max(b.selectFrom(v0, v1)).reinterpretAsFloats().intoArray(amax, b0);
     }
 
     /**
      * {@link Nvfp4Recipe#blockScaleCode(float, float, float)} lane-wise (not GGML): each recipe's scale
      * arithmetic in the same fp32 order, mapping the block maximum to {@code target}, then the E4M3
      * rounding by bits ({@link ScaleMath#encodeE4M3} with vectors): ties to even at the third mantissa
-     * bit for normals, {@code rint(r * 512)} by the 2^23 trick for subnormals, saturation at 0x7E.
+     * bit for normals, {@code rint(r * 512)} by the 2^23 trick for subnormals, saturation at 0x7E. Reads
+     * the L block maxima {@code amax[b, b + L)}, writes their codes to {@code codes[b, b + L)}.
      */
-    static IntVector scaleCodes(Nvfp4Recipe recipe, FloatVector amax, float g, float target) {
+    static void scaleCodes(Nvfp4Recipe recipe, float[] amaxes, int b, float g, float target, int[] codes) {
+        FloatVector amax = FloatVector.fromArray(F, amaxes, b);
         FloatVector r = switch (recipe) {
             case MODELOPT -> {
                 FloatVector q = amax.div(target * g);
@@ -330,7 +336,7 @@ final class SimdQuantizer {
         if (recipe.tensorScaleDivides()) {
             code = code.blend(0x20, code.eq(0)); // compressed-tensors: a zero scale becomes 0.125
         }
-        return code;
+        code.intoArray(codes, b);
     }
 
     /** The E4M3 values of scale bytes 0x00 to 0x7E, exactly: the bits moved into fp32 and rescaled by 2^120. */
@@ -338,14 +344,19 @@ final class SimdQuantizer {
         return code.lanewise(VectorOperators.LSHL, 20).reinterpretAsFloats().mul(0x1p120f);
     }
 
-    /** {@link Nvfp4Recipe#elementConstant} lane-wise, in the same fp32 order (not GGML). */
-    static FloatVector elementConstants(Nvfp4Recipe recipe, FloatVector s, float g) {
-        return switch (recipe) {
+    /**
+     * {@link Nvfp4Recipe#elementConstant} lane-wise, in the same fp32 order (not GGML), for the scale
+     * bytes {@code codes[b, b + L)}, into {@code constants[b, b + L)}.
+     */
+    static void elementConstants(Nvfp4Recipe recipe, int[] codes, int b, float g, float[] constants) {
+        FloatVector s = decodeE4M3(IntVector.fromArray(I, codes, b));
+        FloatVector k = switch (recipe) {
             case MODELOPT -> s.mul(g);
             case TORCHAO -> FloatVector.broadcast(F, 1f / g).div(s);
             case COMPRESSED_TENSORS, COMPRESSED_TENSORS_BF16 -> s.div(g);
             case GGML -> throw new IllegalArgumentException("GGML constants are computed one by one");
         };
+        k.intoArray(constants, b);
     }
 
     /** MX block amaxes, E8M0 bytes and reciprocals 2^(127 - code) of one row. */

@@ -45,6 +45,8 @@ final class SimdScaleRules {
     private final double[] errors;
     /** Four Over Six's "4" candidates (the "6" ones wait in the scale codes); one MSE candidate's codes. */
     private final int[] candidates;
+    /** The element constants of the candidate being evaluated. */
+    private final float[] candidateConstants;
 
     SimdScaleRules(ScaleRule rule, int blocks) {
         if (rule == ScaleRule.REFERENCE) {
@@ -56,6 +58,7 @@ final class SimdScaleRules {
         this.transposed = new float[16 * stride];
         this.errors = new double[(rule == ScaleRule.MSE_SEARCH ? MSE_CANDIDATES : 2) * stride];
         this.candidates = new int[stride];
+        this.candidateConstants = new float[stride];
     }
 
     /**
@@ -70,8 +73,7 @@ final class SimdScaleRules {
             mseSearch(recipe, amax, g, scaleCodes);
         }
         for (int b = 0; b < blocks; b += L) {
-            FloatVector s = SimdQuantizer.decodeE4M3(IntVector.fromArray(I, scaleCodes, b));
-            SimdQuantizer.elementConstants(recipe, s, g).intoArray(constants, b);
+            SimdQuantizer.elementConstants(recipe, scaleCodes, b, g, constants);
         }
     }
 
@@ -86,11 +88,8 @@ final class SimdScaleRules {
     /** The block maximum mapped to 6 and to 4; 4 only with a strictly lower error (a tie keeps 6). */
     private void fourOverSix(Nvfp4Recipe recipe, float[] amax, float g, int[] scaleCodes) {
         for (int b = 0; b < blocks; b += L) {
-            FloatVector a = FloatVector.fromArray(F, amax, b);
-            IntVector six = SimdQuantizer.scaleCodes(recipe, a, g, 6f);
-            IntVector four = SimdQuantizer.scaleCodes(recipe, a, g, 4f);
-            six.intoArray(scaleCodes, b);
-            four.intoArray(candidates, b);
+            SimdQuantizer.scaleCodes(recipe, amax, b, g, 6f, scaleCodes);
+            SimdQuantizer.scaleCodes(recipe, amax, b, g, 4f, candidates);
             blockErrors(recipe, b, scaleCodes, g, 0);
             blockErrors(recipe, b, candidates, g, 1);
         }
@@ -109,8 +108,8 @@ final class SimdScaleRules {
      */
     private void mseSearch(Nvfp4Recipe recipe, float[] amax, float g, int[] scaleCodes) {
         for (int b = 0; b < blocks; b += L) {
-            IntVector reference = SimdQuantizer.scaleCodes(recipe, FloatVector.fromArray(F, amax, b), g, 6f);
-            reference.intoArray(scaleCodes, b);
+            SimdQuantizer.scaleCodes(recipe, amax, b, g, 6f, scaleCodes);
+            IntVector reference = IntVector.fromArray(I, scaleCodes, b);
             for (int j = 0; j < MSE_CANDIDATES; j++) {
                 // codes past 0x00 or 0x7E are clamped only to stay decodable: the search never reads them
                 reference.add(j - MSE_BELOW).max(0).min(E4M3_MAX_CODE).intoArray(candidates, b);
@@ -142,7 +141,8 @@ final class SimdScaleRules {
      */
     private void blockErrors(Nvfp4Recipe recipe, int b0, int[] codes, float g, int candidate) {
         FloatVector s = SimdQuantizer.decodeE4M3(IntVector.fromArray(I, codes, b0));
-        FloatVector k = SimdQuantizer.elementConstants(recipe, s, g);
+        SimdQuantizer.elementConstants(recipe, codes, b0, g, candidateConstants);
+        FloatVector k = FloatVector.fromArray(F, candidateConstants, b0);
         // QuantizedMatrix.blockFactor: what a decoder multiplies the E2M1 value by
         FloatVector factor = recipe.tensorScaleDivides() ? s.div(g) : s.mul(g);
         boolean multiply = recipe == Nvfp4Recipe.TORCHAO;
