@@ -10,6 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 /**
  * GPTQ (Frantar, Ashkboos, Hoefler, Alistarh 2022, arXiv 2210.17323) for the block formats: rounds a
@@ -130,7 +131,7 @@ public final class Gptq {
         Arena arena = Arena.ofAuto();
         MemorySegment codes = arena.allocate(Math.multiplyExact(rows, rowBytes));
         MemorySegment scales = arena.allocate(quantizer.scaleLayout().byteSize(rows, blocks));
-        IntStream.range(0, Math.toIntExact(rows)).parallel().forEach(r -> {
+        LongStream.range(0, rows).parallel().forEach(r -> {
             float[] original = new float[k];
             weight.readRow(r, 0, original, k);
             int[] rowCodes = new int[Math.toIntExact(padded)];
@@ -161,6 +162,10 @@ public final class Gptq {
             for (int c = from; c < to; c++) {
                 current[c] = (float) w[c];
                 blockAmax = Math.max(blockAmax, Math.abs(current[c]));
+            }
+            if (!Float.isFinite(blockAmax)) { // only a nearly singular hessian spreads errors this far
+                throw new IllegalArgumentException("GPTQ's error updates overflowed at input " + from + "; the hessian is"
+                        + " too close to singular for damping " + damping + ": raise the damping or add samples");
             }
             BlockRounding block = BlockRounding.of(quantizer, current, from, blockAmax, g);
             scales[b] = block.scaleCode();
