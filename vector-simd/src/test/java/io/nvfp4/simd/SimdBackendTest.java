@@ -12,7 +12,6 @@ import io.nvfp4.tensor.QuantizedMatrix;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -123,7 +122,6 @@ class SimdBackendTest {
     @Test
     void gemvAllocatesNothingOnceWarm() throws Exception {
         SimdBackend simd = new SimdBackend();
-        com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         int n = 512;
         int k = 1024;
         QuantizedMatrix nv = Quantizer.nvfp4().quantize(Weights.generate(n, k, 1).values(), n, k);
@@ -133,36 +131,13 @@ class SimdBackendTest {
         FloatMatrix input = FloatMatrix.of(x, 1, k);
         try (ComputePool pool = ComputePool.create(2); PreparedWeight a = simd.prepare(nv); PreparedWeight b = simd.prepare(mx)) {
             simd.matmul(a, input, y, pool); // starts the worker
-            List<Long> ids = new ArrayList<>();
-            ids.add(Thread.currentThread().threadId());
-            for (Thread t : Thread.getAllStackTraces().keySet()) {
-                if (t.getName().startsWith("nvfp4-compute-")) {
-                    ids.add(t.threadId());
-                }
-            }
-            long[] threadIds = ids.stream().mapToLong(Long::longValue).toArray();
-            long deadline = System.nanoTime() + 40_000_000_000L;
-            long perCall = Long.MAX_VALUE;
-            while (System.nanoTime() < deadline) {
-                long before = sum(bean.getThreadAllocatedBytes(threadIds));
+            long perCall = Allocations.perCallOnceWarm(() -> {
                 for (int i = 0; i < 200; i++) {
                     simd.matmul(a, input, y, pool);
                     simd.matmul(b, input, y, pool);
                 }
-                perCall = (sum(bean.getThreadAllocatedBytes(threadIds)) - before) / 400;
-                if (perCall == 0) {
-                    break;
-                }
-            }
+            }, 400);
             assertThat(perCall).as("bytes allocated per GEMV").isZero();
         }
-    }
-
-    private static long sum(long[] values) {
-        long s = 0;
-        for (long v : values) {
-            s += Math.max(0, v);
-        }
-        return s;
     }
 }

@@ -25,11 +25,8 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -104,7 +101,6 @@ class SimdMatmulTest {
     /** After warm-up, SmallGemm and the tile GEMM allocate nothing, on the calling thread or the workers. */
     @Test
     void gemmAllocatesNothingOnceWarm() {
-        com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         int n = 384;
         int k = 384;
         QuantizedMatrix nv = Quantizer.nvfp4().quantize(Weights.generate(n, k, 1).values(), n, k);
@@ -113,34 +109,14 @@ class SimdMatmulTest {
         float[] y = new float[20 * n];
         try (ComputePool pool = ComputePool.create(2); PreparedWeight w = simd.prepare(nv)) {
             simd.matmul(w, small, y, pool); // starts the worker
-            List<Long> ids = new ArrayList<>();
-            ids.add(Thread.currentThread().threadId());
-            for (Thread t : Thread.getAllStackTraces().keySet()) {
-                if (t.getName().startsWith("nvfp4-compute-")) {
-                    ids.add(t.threadId());
-                }
-            }
-            long[] threadIds = ids.stream().mapToLong(Long::longValue).toArray();
-            long deadline = System.nanoTime() + 40_000_000_000L; // C2 must compile the kernels first
-            long perCall = Long.MAX_VALUE;
-            while (System.nanoTime() < deadline && perCall != 0) {
-                long before = sum(bean.getThreadAllocatedBytes(threadIds));
+            long perCall = Allocations.perCallOnceWarm(() -> {
                 for (int i = 0; i < 100; i++) {
                     simd.matmul(w, small, y, pool);
                     simd.matmul(w, tall, y, pool);
                 }
-                perCall = (sum(bean.getThreadAllocatedBytes(threadIds)) - before) / 200;
-            }
+            }, 200);
             assertThat(perCall).as("bytes allocated per GEMM").isZero();
         }
-    }
-
-    private static long sum(long[] values) {
-        long s = 0;
-        for (long v : values) {
-            s += Math.max(0, v); // -1: a thread that has ended
-        }
-        return s;
     }
 
     @Test
